@@ -1,0 +1,37 @@
+# Fresh machine: `make report` installs everything and builds the sample report; `make test` runs the tests.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FORCE ?= wiltshire
+QUARTER ?= 2023-Q1
+
+.PHONY: setup system-deps sample report test clean
+
+# WeasyPrint needs Pango from Debian; poppler-utils (pdftoppm) is used to check PDF pages. Installed only if missing.
+system-deps:
+	@if ! ldconfig -p | grep -q libpango-1.0 || ! command -v pdftoppm >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; \
+	fi
+
+$(BIN)/activate: requirements.txt pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(BIN)/activate
+
+setup: system-deps $(BIN)/activate
+
+sample: setup
+	$(BIN)/python -m pccreport.sample --force $(FORCE)
+
+report: sample
+	$(BIN)/python run_all.py --force $(FORCE) --quarter $(QUARTER)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf data/processed/* reports/* .pytest_cache

@@ -1,0 +1,60 @@
+"""Where everything lives: one Paths object, passed explicitly, so nothing depends on the working directory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+DEFAULT_ROOT = PACKAGE_ROOT.parent
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Project directories. ``root`` holds data/, params/, reports/; notebooks always come from the installed project."""
+
+    root: Path
+
+    @classmethod
+    def discover(cls, root: str | os.PathLike | None = None) -> "Paths":
+        """Paths for ``root``, else $PCCREPORT_ROOT, else the project this package was loaded from."""
+        chosen = root or os.environ.get("PCCREPORT_ROOT") or DEFAULT_ROOT
+        return cls(Path(chosen).resolve())
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def raw(self) -> Path:
+        return self.data / "raw"
+
+    @property
+    def processed(self) -> Path:
+        return self.data / "processed"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def params(self) -> Path:
+        return self.root / "params"
+
+    @property
+    def notebooks(self) -> Path:
+        # Notebooks are code: only the project's own are ever executed, never ones found under a data root.
+        return DEFAULT_ROOT / "notebooks"
+
+    def police_uk_raw(self, force: str) -> Path:
+        return self.raw / "police_uk" / force
+
+    def kpi_raw(self, force: str) -> Path:
+        return self.raw / "kpis" / force
+
+    def processed_force(self, force: str) -> Path:
+        return self.processed / force
+
+    def report_dir(self, force: str, quarter: str) -> Path:
+        return self.reports / force / quarter

@@ -1,0 +1,1 @@
+"""Loaders that validate publisher files and write tidy Parquet to data/processed/."""

@@ -1,0 +1,1 @@
+"""Computations behind every scorecard statement, each to a named published method."""

@@ -1,0 +1,109 @@
+"""Analyst narrative per force and quarter (params/<force>/<quarter>.yaml), rendered as safe HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .config import Paths
+from .errors import InputError
+from .plan import load_yaml, pydantic_problems
+
+# Raw HTML in the source is escaped by markdown-it (html=False); nh3 then enforces an allow-list on what remains.
+_MD = MarkdownIt("commonmark", {"html": False, "linkify": False})
+_ALLOWED_TAGS = {"p", "em", "strong", "code", "a", "ul", "ol", "li", "br"}
+
+
+class Deliverable(BaseModel):
+    """One deliverable: action, when it is due and how far along it is."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: str
+    due: str
+    progress: int = Field(ge=0, le=100)
+    note: str = ""
+
+
+class Section(BaseModel):
+    """Narrative for one priority (or for delivery & governance)."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcomes: list[str] = []
+    focus: list[str] = []
+    deliverables: list[Deliverable] = []
+    risks: list[str] = []
+
+
+class Narrative(BaseModel):
+    """All the analyst's words for one force-quarter."""
+
+    model_config = ConfigDict(extra="forbid")
+    force: str
+    quarter: str
+    author: str = ""
+    priorities: dict[int, Section] = {}
+    governance: Section = Section()
+    supplied: bool = True
+
+
+def load_narrative(paths: Paths, force: str, quarter: str) -> Narrative:
+    """Load params/<force>/<quarter>.yaml; a missing file gives an empty narrative marked not supplied."""
+    path = paths.params / force / f"{quarter}.yaml"
+    if not path.exists():
+        return Narrative(force=force, quarter=quarter, supplied=False)
+    doc = load_yaml(path)
+    try:
+        nar = Narrative.model_validate(doc)
+    except ValidationError as exc:
+        raise InputError(path, pydantic_problems(exc), "see docs/inputs.md for the narrative schema") from exc
+    if nar.force != force or nar.quarter != quarter:
+        from .errors import Problem
+
+        raise InputError(path, [Problem("force/quarter", f"file says {nar.force} {nar.quarter}, expected {force} {quarter}")])
+    return nar
+
+
+def md_inline(text: str) -> str:
+    """Render one line of analyst Markdown to sanitised inline HTML (no raw HTML, no script, no javascript: links)."""
+    rendered = _MD.renderInline(str(text))
+    return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def due_status(due: str, progress: int, as_of: dt.date) -> str:
+    """'complete', 'overdue' or 'on track' for a deliverable, judged at the quarter end."""
+    if progress >= 100:
+        return "complete"
+    parsed = _parse_due(due)
+    if parsed is None:
+        return "due date not understood"
+    return "overdue" if parsed < as_of else "on track"
+
+
+def _parse_due(due: str) -> dt.date | None:
+    """Due dates are written 'YYYY-MM-DD', 'YYYY-MM', 'YYYY-Qn' or 'June 2023'; a month or quarter means its last day."""
+    import pandas as pd
+
+    from .periods import Quarter
+
+    text = due.strip()
+    if re.fullmatch(r"\d{4}-Q[1-4]", text):
+        return Quarter.parse(text).end_month.end_time.date()
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        return None
+    if ts.year < 2000:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return ts.date()
+    return pd.Period(ts, "M").end_time.date()
+
+
+def escape(text: str) -> str:
+    """Escape plain text for HTML."""
+    return html.escape(str(text))

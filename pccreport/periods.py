@@ -1,0 +1,64 @@
+"""Reporting periods: a quarter label such as ``2023-Q1`` and the months it covers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .errors import ParameterError
+
+_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """A calendar quarter (Q1 = Jan–Mar); with ``financial=True``, Q1 = Apr–Jun of the financial year starting ``year``."""
+
+    year: int
+    q: int
+    financial: bool = False
+
+    @classmethod
+    def parse(cls, text: str, financial: bool = False) -> "Quarter":
+        """Parse ``YYYY-Qn``; raises ParameterError saying what is valid."""
+        m = _QUARTER_RE.match(text) if isinstance(text, str) else None
+        if not m:
+            raise ParameterError(
+                f"quarter {text!r} is not valid: expected YYYY-Qn with n in 1-4, e.g. '2023-Q1' "
+                "(calendar quarters: Q1 = Jan-Mar)."
+            )
+        year = int(m.group(1))
+        if not 2000 <= year <= 2100:
+            raise ParameterError(f"quarter {text!r} is not valid: year must be between 2000 and 2100.")
+        return cls(year, int(m.group(2)), financial)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-Q{self.q}"
+
+    @property
+    def first_month(self) -> pd.Period:
+        start = pd.Period(f"{self.year}-01", "M") + 3 * (self.q - 1)
+        return start + 3 if self.financial else start
+
+    @property
+    def end_month(self) -> pd.Period:
+        return self.first_month + 2
+
+    @property
+    def months(self) -> list[pd.Period]:
+        return [self.first_month + i for i in range(3)]
+
+    def describe(self) -> str:
+        """Human form, e.g. 'January to March 2023'."""
+        a, b = self.first_month, self.end_month
+        if a.year == b.year:
+            return f"{a.strftime('%B')} to {b.strftime('%B %Y')}"
+        return f"{a.strftime('%B %Y')} to {b.strftime('%B %Y')}"
+
+
+def month_label(p: pd.Period) -> str:
+    """Short month label as the seed report writes it, e.g. 'Mar-23'."""
+    return p.strftime("%b-%y")

@@ -1,0 +1,25 @@
+"""Ingest one force's raw inputs into data/processed/ (validated first, written atomically, incremental)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import Paths
+from .ingest import kpis, police_uk
+from .registry import Force
+
+
+@dataclass
+class IngestResult:
+    """What an ingest did for one force."""
+
+    street: police_uk.IngestSummary
+    kpi_files: list[str]
+
+
+def ingest_force(paths: Paths, force: Force) -> IngestResult:
+    """Validate and process data.police.uk files and KPI CSVs for ``force``; raises InputError on bad input."""
+    out = paths.processed_force(force.slug)
+    street = police_uk.ingest(paths.police_uk_raw(force.slug), out / "police_uk", force.slug, force.police_uk_name)
+    kpi_files = kpis.ingest(paths.kpi_raw(force.slug), out / "kpis", force.slug)
+    return IngestResult(street, kpi_files)

@@ -1,0 +1,125 @@
+"""The per-force plan catalogue (params/<force>/plan.yaml): priorities, scorecards and metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .config import Paths
+from .errors import InputError, Problem
+
+Slug = Field(pattern=r"^[a-z0-9_]{1,60}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Metric(_Strict):
+    """One metric: where its data comes from, how it is measured and which way is good."""
+
+    id: str = Slug
+    name: str
+    source: Literal["police_uk", "kpi"]
+    measure: Literal["volume", "outcome_rate", "proportion", "value"]
+    crime_types: list[str] | Literal["all"] = "all"
+    kpi: str | None = None
+    area: str = "force"
+    unit: str
+    direction: Literal["up", "down"]
+    target: float | None = None
+    chart: Literal["xmr", "none"] = "xmr"
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _source_fields(self) -> "Metric":
+        if self.source == "kpi" and not self.kpi:
+            raise ValueError("a metric with source 'kpi' needs 'kpi': the metric name used in the force KPI CSV")
+        if self.source == "police_uk" and self.measure not in ("volume", "outcome_rate"):
+            raise ValueError("police_uk metrics are measured as 'volume' or 'outcome_rate'")
+        return self
+
+
+class Scorecard(_Strict):
+    """A group of metrics shown together under one heading."""
+
+    title: str
+    metrics: list[Metric] = Field(min_length=1)
+
+
+class Priority(_Strict):
+    """One Police and Crime Plan priority."""
+
+    id: int = Field(ge=1, le=9)
+    title: str
+    notebook: str = Field(default="priority.ipynb", pattern=r"^[A-Za-z0-9_\-]+\.ipynb$")
+    scorecards: list[Scorecard] = Field(min_length=1)
+
+
+class Plan(_Strict):
+    """A force's Police and Crime Plan as the report needs it."""
+
+    force: str
+    title: str
+    period: str
+    commissioner: str = ""
+    governance_title: str = "Police and Crime Plan delivery & governance"
+    positive_outcomes: list[str] = Field(min_length=1)
+    priorities: list[Priority] = Field(min_length=3, max_length=6)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Plan":
+        ids = [p.id for p in self.priorities]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"priority ids must be unique, got {ids}")
+        mids = [m.id for m in self.metrics()]
+        dup = sorted({m for m in mids if mids.count(m) > 1})
+        if dup:
+            raise ValueError(f"metric ids must be unique across the plan; repeated: {dup}")
+        return self
+
+    def metrics(self) -> list[Metric]:
+        return [m for p in self.priorities for s in p.scorecards for m in s.metrics]
+
+    def priority(self, pid: int) -> Priority:
+        for p in self.priorities:
+            if p.id == int(pid):
+                return p
+        raise KeyError(f"priority {pid} is not in the plan; plan priorities are {[p.id for p in self.priorities]}")
+
+
+def pydantic_problems(exc: ValidationError) -> list[Problem]:
+    """Turn a pydantic ValidationError into Problems whose field is the YAML path."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        out.append(Problem(loc, err["msg"], value=err.get("input") if not isinstance(err.get("input"), dict) else None))
+    return out
+
+
+def load_yaml(path: Path) -> object:
+    """Safe-load a YAML file, turning syntax errors into an InputError naming the line."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(path, [Problem("(file)", f"not UTF-8 text: {exc}")], "save the file as UTF-8") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise InputError(path, [Problem(where, str(getattr(exc, "problem", exc)))], "fix the YAML syntax") from exc
+
+
+def load_plan(paths: Paths, force: str) -> Plan:
+    """Load and validate params/<force>/plan.yaml."""
+    path = paths.params / force / "plan.yaml"
+    doc = load_yaml(path)
+    try:
+        plan = Plan.model_validate(doc)
+    except ValidationError as exc:
+        raise InputError(path, pydantic_problems(exc), "see docs/inputs.md for the plan file schema") from exc
+    if plan.force != force:
+        raise InputError(path, [Problem("force", f"plan is for {plan.force!r}, expected {force!r}")])
+    return plan

@@ -1,0 +1,59 @@
+"""The force registry (params/forces.yaml) and validation of the ``force`` parameter."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .config import Paths
+from .errors import InputError, ParameterError, Problem
+
+_SLUG_RE = re.compile(r"^[a-z][a-z-]{1,40}$")
+
+
+class Force(BaseModel):
+    """One territorial police force area."""
+
+    slug: str
+    name: str
+    ons_code: str
+    ons_name: str
+    police_uk_name: str
+    ranked: bool = True
+    peers: list[str] = []
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, mtime: float) -> dict[str, Force]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        forces = [Force(**f) for f in doc["forces"]]
+    except (OSError, KeyError, TypeError, yaml.YAMLError, ValidationError) as exc:
+        raise InputError(path, [Problem("forces", str(exc))], "fix params/forces.yaml (see its header)") from exc
+    return {f.slug: f for f in forces}
+
+
+def load_registry(paths: Paths) -> dict[str, Force]:
+    """All forces in the registry, keyed by slug."""
+    path = paths.params / "forces.yaml"
+    return _load(path, path.stat().st_mtime)
+
+
+def validate_force(slug: object, paths: Paths, require_plan: bool = True) -> Force:
+    """Return the Force for ``slug`` or raise ParameterError listing the valid slugs."""
+    registry = load_registry(paths)
+    if not isinstance(slug, str) or not _SLUG_RE.match(slug) or slug not in registry:
+        raise ParameterError(
+            f"force {str(slug)[:80]!r} is not a force in params/forces.yaml. Valid forces: {', '.join(sorted(registry))}."
+        )
+    if require_plan:
+        with_plan = sorted(p.parent.name for p in paths.params.glob("*/plan.yaml"))
+        if slug not in with_plan:
+            raise ParameterError(
+                f"force {slug!r} has no plan file params/{slug}/plan.yaml. Forces with a plan: {', '.join(with_plan)}."
+            )
+    return registry[slug]

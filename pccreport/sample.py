@@ -1,0 +1,226 @@
+"""A seeded generator of sample inputs in the real publisher formats, so the project runs with no other data.
+
+Street and outcomes CSVs follow data.police.uk's columns; KPIs follow the force KPI CSV schema (docs/inputs.md).
+Levels are realistic for a county force (about 3,500 crimes and 800 anti-social behaviour incidents a month) with
+seasonality and a few deliberate special-cause events so the control charts have something to find.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .config import Paths
+from .hashing import atomic_write_json, sha256_file
+from .ingest.police_uk import OUTCOME_COLUMNS, STREET_COLUMNS
+from .registry import load_registry
+
+DEFAULT_SEED = 20230331
+# Annual shares of recorded crime by data.police.uk type for a county force (Wiltshire's 2025 files, rounded).
+CRIME_SHARES = {
+    "Violence and sexual offences": 0.466, "Criminal damage and arson": 0.102, "Public order": 0.097,
+    "Shoplifting": 0.096, "Other theft": 0.064, "Vehicle crime": 0.040, "Burglary": 0.040, "Drugs": 0.032,
+    "Other crime": 0.029, "Bicycle theft": 0.012, "Possession of weapons": 0.011, "Theft from the person": 0.006,
+    "Robbery": 0.005,
+}
+# Final outcomes once a case is resolved; shares are illustrative of county-force published outcomes.
+RESOLVED_OUTCOMES = {
+    "Investigation complete; no suspect identified": 0.38, "Unable to prosecute suspect": 0.36,
+    "Awaiting court outcome": 0.05, "Offender fined": 0.015, "Offender given community sentence": 0.01,
+    "Offender sent to prison": 0.01, "Local resolution": 0.05, "Offender given a caution": 0.012,
+    "Offender given penalty notice": 0.004, "Action to be taken by another organisation": 0.03,
+    "Further investigation is not in the public interest": 0.015, "Formal action is not in the public interest": 0.005,
+    "Status update unavailable": 0.054,
+}
+STREETS = ["High Street", "Station Road", "Church Lane", "Park Road", "Victoria Road", "Manor Road", "London Road",
+           "Market Place", "The Parade", "Mill Lane", "Queens Road", "Kingsway", "Bath Road", "Westlea Drive",
+           "Shopping Area", "Supermarket", "Sports/Recreation Area", "Petrol Station", "Nightclub", "Parking Area"]
+
+
+@dataclass
+class Profile:
+    """What varies between sample forces: size, areas and the centre of their map."""
+
+    crimes_per_month: float = 3500
+    asb_per_month: float = 830
+    areas: dict[str, int] = field(default_factory=lambda: {"Wiltshire": 220, "Swindon": 130})
+    lon_lat: tuple[float, float] = (-1.95, 51.35)
+    kpi_areas: tuple[str, ...] = ("County", "Swindon")
+
+
+PROFILES = {
+    "wiltshire": Profile(),
+    "dorset": Profile(crimes_per_month=3900, asb_per_month=900,
+                      areas={"Dorset": 230, "Bournemouth, Christchurch and Poole": 250}, lon_lat=(-2.1, 50.75),
+                      kpi_areas=("Dorset", "BCP")),
+}
+
+
+def _month_factor(month: pd.Period, rng_noise: float) -> float:
+    seasonal = 1 + 0.08 * np.sin((month.month - 4) / 12 * 2 * np.pi)
+    covid = 0.78 if pd.Period("2021-01", "M") <= month <= pd.Period("2021-03", "M") else 1.0
+    return seasonal * covid * rng_noise
+
+
+def generate(paths: Paths, force: str = "wiltshire", start: str = "2020-01", end: str = "2023-12",
+             seed: int = DEFAULT_SEED) -> list[str]:
+    """Write sample street, outcomes and KPI files for ``force`` under data/raw/; returns the files written."""
+    reg = load_registry(paths)
+    f = reg[force]
+    profile = PROFILES.get(force, Profile())
+    rng = np.random.default_rng([seed, sum(map(ord, force))])
+    months = pd.period_range(start, end, freq="M")
+    lsoas = _lsoas(profile, rng)
+    written = []
+    snapshot = months[-1]
+    for month in months:
+        street, outcomes = _month(month, snapshot, f.police_uk_name, profile, lsoas, rng)
+        folder = paths.police_uk_raw(force) / str(month)
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind, df in (("street", street), ("outcomes", outcomes)):
+            path = folder / f"{month}-{force}-{kind}.csv"
+            df.to_csv(path, index=False)
+            written.append(path)
+    kdir = paths.kpi_raw(force)
+    kdir.mkdir(parents=True, exist_ok=True)
+    kpath = kdir / "kpis.csv"
+    _kpis(force, months, profile, rng).to_csv(kpath, index=False)
+    written.append(kpath)
+    manifest = paths.raw / "SAMPLE.json"
+    import json
+
+    known = json.loads(manifest.read_text()) if manifest.exists() else {}
+    known.update({str(p.relative_to(paths.raw)): sha256_file(p) for p in written})
+    atomic_write_json(manifest, known)
+    return [str(p) for p in written]
+
+
+def _lsoas(profile: Profile, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    code = 31000
+    for area, count in profile.areas.items():
+        for i in range(count):
+            code += 1
+            rows.append((f"E01{code:06d}", f"{area} {i // 4 + 1:03d}{'ABCD'[i % 4]}"))
+    df = pd.DataFrame(rows, columns=["LSOA code", "LSOA name"])
+    lon0, lat0 = profile.lon_lat
+    df["lon"] = lon0 + rng.normal(0, 0.18, len(df))
+    df["lat"] = lat0 + rng.normal(0, 0.12, len(df))
+    df["weight"] = rng.gamma(2.0, 1.0, len(df))
+    df["weight"] /= df["weight"].sum()
+    return df
+
+
+def _month(month: pd.Period, snapshot: pd.Period, force_name: str, profile: Profile, lsoas: pd.DataFrame,
+           rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    factor = _month_factor(month, rng.normal(1, 0.03))
+    counts = {t: rng.poisson(profile.crimes_per_month * s * factor) for t, s in CRIME_SHARES.items()}
+    if month == pd.Period("2022-08", "M"):
+        counts["Burglary"] = int(counts["Burglary"] * 1.7)  # a deliberate special-cause spike
+    if month >= pd.Period("2022-06", "M"):
+        counts["Violence and sexual offences"] = int(counts["Violence and sexual offences"] * (1 + 0.012 * (month - pd.Period("2022-06", "M")).n))
+    asb_season = 1 + 0.25 * np.sin((month.month - 4) / 12 * 2 * np.pi)
+    counts["Anti-social behaviour"] = rng.poisson(profile.asb_per_month * asb_season)
+    types = np.concatenate([np.repeat(t, n) for t, n in counts.items()])
+    rng.shuffle(types)
+    n = len(types)
+    pick = rng.choice(len(lsoas), size=n, p=lsoas["weight"].to_numpy())
+    loc = lsoas.iloc[pick].reset_index(drop=True)
+    located = rng.random(n) > 0.012  # about 1% of records carry no location, as published
+    is_asb = types == "Anti-social behaviour"
+    ids = np.array([rng.bytes(32).hex() for _ in range(n)], dtype=object)
+    ids[is_asb] = ""
+    age = (snapshot - month).n
+    outcome = _outcomes(types, age, month, rng)
+    street = pd.DataFrame({
+        "Crime ID": ids,
+        "Month": str(month),
+        "Reported by": force_name,
+        "Falls within": force_name,
+        "Longitude": np.where(located, (loc["lon"] + rng.normal(0, 0.004, n)).round(6).astype(str), ""),
+        "Latitude": np.where(located, (loc["lat"] + rng.normal(0, 0.004, n)).round(6).astype(str), ""),
+        "Location": np.where(located, "On or near " + pd.Series(rng.choice(STREETS, n)), "No Location"),
+        "LSOA code": np.where(located, loc["LSOA code"], ""),
+        "LSOA name": np.where(located, loc["LSOA name"], ""),
+        "Crime type": types,
+        "Last outcome category": np.where(is_asb, "", outcome),
+        "Context": "",
+    }, columns=STREET_COLUMNS)
+    # Outcomes file: outcomes recorded this month (for simplicity, for crimes recorded this month and resolved).
+    resolved = (~is_asb) & ~np.isin(outcome, ["Under investigation", "Status update unavailable"])
+    o = street[resolved]
+    outcomes = pd.DataFrame({c: o[c] for c in OUTCOME_COLUMNS if c in o.columns})
+    outcomes["Outcome type"] = o["Last outcome category"].replace({"Awaiting court outcome": "Suspect charged"})
+    return street, outcomes[OUTCOME_COLUMNS]
+
+
+def _outcomes(types: np.ndarray, age: int, month: pd.Period, rng: np.random.Generator) -> np.ndarray:
+    n = len(types)
+    names = list(RESOLVED_OUTCOMES)
+    probs = np.array(list(RESOLVED_OUTCOMES.values()))
+    probs = probs / probs.sum()
+    out = rng.choice(names, size=n, p=probs).astype(object)
+    # Shoplifting and drugs are solved far more often; positive outcomes drift up slowly over time.
+    boost = np.isin(types, ["Shoplifting", "Drugs", "Possession of weapons"])
+    drift = 0.0012 * max(0, (month - pd.Period("2020-01", "M")).n)
+    extra = rng.random(n) < np.where(boost, 0.16, drift)
+    out[extra] = rng.choice(["Awaiting court outcome", "Local resolution", "Offender given a caution"], size=int(extra.sum()))
+    pending = rng.random(n) < 0.65 * np.exp(-age / 3) + 0.02
+    out[pending] = "Under investigation"
+    return out
+
+
+def _kpis(force: str, months: pd.PeriodIndex, profile: Profile, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+
+    def add(metric, area, period, value=None, num=None, den=None, unit="count"):
+        rows.append({"force": force, "metric": metric, "area": area, "period": str(period),
+                     "value": "" if value is None else round(float(value), 2),
+                     "numerator": "" if num is None else int(num), "denominator": "" if den is None else int(den),
+                     "unit": unit})
+
+    new_model = pd.Period("2022-09", "M")  # a new 101 operating model: a planned step change
+    for i, m in enumerate(months):
+        season = 1 + 0.06 * np.sin((m.month - 4) / 12 * 2 * np.pi)
+        add("calls_999_answer", "force", m, max(3, rng.normal(9.5, 1.6)), unit="seconds")
+        add("calls_101_answer", "force", m, max(20, rng.normal(150 if m < new_model else 430, 35)), unit="seconds")
+        calls = int(rng.normal(21000, 1200) * season)
+        add("calls_101_abandonment", "force", m, None, rng.binomial(calls, 0.06 if m < new_model else 0.085), calls, "percent")
+        add("emergency_response_mean", "force", m, rng.normal(745, 40), unit="seconds")
+        add("emergency_response_median", "force", m, rng.normal(610, 30), unit="seconds")
+        add("priority_response_mean", "force", m, rng.normal(4800 + 60 * i, 500), unit="seconds")
+        add("priority_response_median", "force", m, rng.normal(2300 + 15 * i, 150), unit="seconds")
+        add("outstanding_suspects", "force", m, rng.normal(1300 + 5 * i, 35))
+        a, b = profile.kpi_areas
+        add("intelligence_reports", a, m, rng.normal(1460, 40))
+        low = 0.85 if m == months[-10] else 1.0  # a deliberate low month for one area
+        add("intelligence_reports", b, m, rng.normal(1130, 35) * low)
+        n = int(rng.integers(130, 175))
+        p = 0.78 if m < pd.Period("2022-10", "M") else 0.72
+        add("victim_satisfaction", "force", m, None, rng.binomial(n, p), n, "percent")
+        add("days_to_charge", "force", m, max(5, rng.normal(22 + 0.1 * i, 2.5)), unit="days")
+        add("complaints", "force", m, rng.poisson(105 * (1.35 if 2022 == m.year and 8 <= m.month <= 11 else 1)))
+    return pd.DataFrame(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: write the sample inputs for one or more forces."""
+    ap = argparse.ArgumentParser(prog="python -m pccreport.sample", description=__doc__.splitlines()[0])
+    ap.add_argument("--force", action="append", help="force slug (repeatable); default wiltshire")
+    ap.add_argument("--start", default="2020-01")
+    ap.add_argument("--end", default="2023-12")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--root", help="project root holding data/ and params/ (default: this project)")
+    args = ap.parse_args(argv)
+    paths = Paths.discover(args.root)
+    for force in args.force or ["wiltshire"]:
+        files = generate(paths, force, args.start, args.end, args.seed)
+        print(f"sample data for {force}: {len(files)} files under {paths.raw}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
