@@ -1,0 +1,37 @@
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from pccreport.metrics.survey import compare, wilson
+
+
+@pytest.mark.parametrize("k, n, low, high", [(15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611)])
+def test_wilson_worked_examples(k, n, low, high):
+    p = wilson(k, n)
+    assert p.low == pytest.approx(low, abs=5e-5) and p.high == pytest.approx(high, abs=5e-5)
+
+
+@given(st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_interval_contains_estimate_and_stays_in_unit_range(kn):
+    k, n = kn
+    p = wilson(k, n)
+    assert 0 <= p.low <= p.p <= p.high <= 1
+
+
+def test_two_proportion_test_matches_scipy_chi_square():
+    # The pooled two-proportion z-test is the 2x2 chi-square test without continuity correction (z² = χ²).
+    res = compare(738, 1000, 776, 1000)
+    chi2, pval, _, _ = stats.chi2_contingency([[738, 262], [776, 224]], correction=False)
+    assert res.z ** 2 == pytest.approx(chi2) and res.p_value == pytest.approx(pval)
+    assert res.diff_pp == pytest.approx(-3.8) and res.significant == (pval < 0.05)
+
+
+def test_bad_counts_are_refused():
+    with pytest.raises(ValueError):
+        wilson(5, 0)
+    with pytest.raises(ValueError):
+        wilson(6, 5)
+    assert math.isfinite(wilson(5, 5).low)

@@ -1,0 +1,26 @@
+import pandas as pd
+import pytest
+
+from pccreport.errors import ParameterError
+from pccreport.periods import Quarter, month_label
+
+
+def test_calendar_quarter_months():
+    q = Quarter.parse("2023-Q1")
+    assert q.months == [pd.Period("2023-01", "M"), pd.Period("2023-02", "M"), pd.Period("2023-03", "M")]
+    assert q.end_month == pd.Period("2023-03", "M")
+    assert q.describe() == "January to March 2023"
+    assert month_label(q.end_month) == "Mar-23"
+
+
+def test_financial_quarter_option():
+    q = Quarter.parse("2023-Q4", financial=True)
+    assert q.first_month == pd.Period("2024-01", "M") and q.end_month == pd.Period("2024-03", "M")
+    assert Quarter.parse("2023-Q1", financial=True).describe() == "April to June 2023"
+
+
+@pytest.mark.parametrize("bad", ["2023-Q5", "2023-Q0", "2023Q1", "23-Q1", "2023-q1", "", "2023-Q1 ", "../2023-Q1",
+                                 "1999-Q1", None, 2023])
+def test_bad_quarters_are_refused_with_what_is_valid(bad):
+    with pytest.raises(ParameterError, match="is not valid"):
+        Quarter.parse(bad)
