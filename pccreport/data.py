@@ -26,6 +26,9 @@ class ReportData:
     kpis: pd.DataFrame
     sources: list[dict] = field(default_factory=list)
     street_months: pd.PeriodIndex | None = None
+    # National figures (data/processed/national/): ONS recorded crime by force and mid-year populations; None if absent.
+    national_crime: pd.DataFrame | None = None
+    population: pd.DataFrame | None = None
 
     @classmethod
     def load(cls, paths: Paths, force: Force) -> "ReportData":
@@ -38,7 +41,8 @@ class ReportData:
         kpis = kpi_ingest.load(out / "kpis")
         sources = _sources(out)
         months = None if street is None else pd.PeriodIndex(sorted(street["month"].unique()), freq="M")
-        return cls(force, street, kpis, sources, months)
+        national_crime, population = load_national(paths)
+        return cls(force, street, kpis, sources, months, national_crime, population)
 
     def _types(self, crime_types: list[str] | str) -> pd.DataFrame:
         if self.street is None:
@@ -83,3 +87,13 @@ def _sources(out: Path) -> list[dict]:
             for name, meta in json.loads(manifest.read_text(encoding="utf-8")).items():
                 rows.append({"file": name, **meta})
     return rows
+
+
+def load_national(paths: Paths) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """data/processed/national/recorded_crime.parquet and population.parquet, each None when not yet built."""
+    folder = paths.processed / "national"
+    out = []
+    for name in ("recorded_crime.parquet", "population.parquet"):
+        path = folder / name
+        out.append(pd.read_parquet(path) if path.exists() else None)
+    return out[0], out[1]

@@ -18,13 +18,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SpcSettings(_Strict):
+    """XmR chart settings for a metric (or the plan's default); rebasing happens only at the months named here."""
+
+    screen_moving_ranges: bool = False
+    baseline_points: int | None = Field(default=None, ge=2)
+    rebase_at: list[str] = []  # months 'YYYY-MM' from which limits are recalculated, e.g. a new operating model
+    run_length: int = Field(default=7, ge=6, le=8)
+    trend_length: int = Field(default=7, ge=6, le=8)
+    two_of_three_includes_beyond_limits: bool = True
+    min_points: int = Field(default=15, ge=2)
+
+    @model_validator(mode="after")
+    def _months(self) -> "SpcSettings":
+        import re
+
+        bad = [m for m in self.rebase_at if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", m)]
+        if bad:
+            raise ValueError(f"rebase_at months must be written YYYY-MM, e.g. 2022-09; got {bad}")
+        return self
+
+
 class Metric(_Strict):
     """One metric: where its data comes from, how it is measured and which way is good."""
 
     id: str = Slug
     name: str
-    source: Literal["police_uk", "kpi"]
-    measure: Literal["volume", "outcome_rate", "proportion", "value"]
+    source: Literal["police_uk", "kpi", "ons"]
+    measure: Literal["volume", "outcome_rate", "proportion", "value", "rate", "duration", "range", "vs_national"]
     crime_types: list[str] | Literal["all"] = "all"
     kpi: str | None = None
     area: str = "force"
@@ -33,6 +54,16 @@ class Metric(_Strict):
     target: float | None = None
     chart: Literal["xmr", "none"] = "xmr"
     description: str = ""
+    # rate: the ONS offence group (recorded_crime.parquet 'offence_group')
+    offence_group: str | None = None
+    # duration: the KPI holding the median beside the mean in 'kpi'; the service level in seconds
+    median_kpi: str | None = None
+    service_level: float | None = Field(default=None, gt=0)
+    # range: the first month of the history the range is taken over ('YYYY-MM'; default all history)
+    range_from: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    # vs_national: the KPI area holding the national figure
+    national_area: str = "national"
+    spc: SpcSettings | None = None
 
     @model_validator(mode="after")
     def _source_fields(self) -> "Metric":
@@ -40,6 +71,12 @@ class Metric(_Strict):
             raise ValueError("a metric with source 'kpi' needs 'kpi': the metric name used in the force KPI CSV")
         if self.source == "police_uk" and self.measure not in ("volume", "outcome_rate"):
             raise ValueError("police_uk metrics are measured as 'volume' or 'outcome_rate'")
+        if (self.source == "ons") != (self.measure == "rate"):
+            raise ValueError("'rate' metrics come from source 'ons' (national recorded crime), and 'ons' metrics are rates")
+        if self.measure == "rate" and not self.offence_group:
+            raise ValueError("a 'rate' metric needs 'offence_group': the ONS offence group, as in recorded_crime.parquet")
+        if self.measure == "duration" and self.service_level is None:
+            raise ValueError("a 'duration' metric needs 'service_level' in seconds (e.g. 3600 for 1 hour)")
         return self
 
 
@@ -68,6 +105,8 @@ class Plan(_Strict):
     commissioner: str = ""
     governance_title: str = "Police and Crime Plan delivery & governance"
     positive_outcomes: list[str] = Field(min_length=1)
+    peers: list[str] | None = None  # overrides params/forces.yaml 'peers' (the most similar group)
+    spc: SpcSettings = SpcSettings()  # XmR defaults; a metric's own 'spc' replaces them
     priorities: list[Priority] = Field(min_length=3, max_length=6)
 
     @model_validator(mode="after")

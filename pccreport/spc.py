@@ -30,15 +30,23 @@ class XmrSettings:
     rebase_at: tuple[pd.Period, ...] = ()  # recalculate limits from these months (named in the plan, never automatic)
     min_points: int = 15
 
+    @property
+    def needed(self) -> int:
+        """Points a chart needs: the minimum, or the fixed baseline if that is longer."""
+        return max(self.min_points, self.baseline_points or 0)
+
     def describe(self) -> str:
         """One line for a chart note naming the choices made."""
-        parts = [f"XmR chart (NHS Making Data Count): limits = mean ± 2.66 × mean moving range"]
+        parts = ["XmR chart (NHS Making Data Count): limits = mean ± 2.66 × mean moving range"]
         parts.append("moving ranges ≥ 3.267 × mean screened out" if self.screen_moving_ranges else "moving ranges not screened")
         if self.baseline_points:
             parts.append(f"limits fixed on the first {self.baseline_points} points")
         if self.rebase_at:
             parts.append("recalculated from " + ", ".join(p.strftime("%b-%y") for p in self.rebase_at))
         parts.append(f"run and trend rules use {self.run_length} and {self.trend_length} points")
+        parts.append("two-of-three rule counts points beyond the limits (MDC, November 2023)"
+                     if self.two_of_three_includes_beyond_limits else
+                     "two-of-three rule leaves out points beyond the limits (pre-2023 MDC)")
         return "; ".join(parts) + "."
 
 
@@ -125,9 +133,11 @@ def xmr(series: pd.Series, settings: XmrSettings = XmrSettings()) -> XmrResult:
     values = s.to_numpy()
     index = s.index
     starts = [0]
+    if settings.rebase_at and not isinstance(index, pd.PeriodIndex):
+        raise ValueError("rebasing needs a monthly (PeriodIndex) series: rebase dates are months")
     for when in sorted(settings.rebase_at):
-        pos = int(np.searchsorted(np.asarray(index), when)) if isinstance(index, pd.PeriodIndex) else None
-        if pos is not None and 0 < pos < len(values) and pos not in starts:
+        pos = int((index < when).sum())  # first point on or after the rebase month
+        if 0 < pos < len(values) and pos not in starts:
             starts.append(pos)
     bounds = list(zip(starts, starts[1:] + [len(values)]))
 
@@ -137,7 +147,7 @@ def xmr(series: pd.Series, settings: XmrSettings = XmrSettings()) -> XmrResult:
         seg = values[a:b]
         base = seg[: settings.baseline_points] if settings.baseline_points else seg
         if len(base) < 2:
-            base = seg if len(seg) >= 2 else values[max(0, a - 1):b]
+            raise ValueError(f"the period from point {a} has {len(seg)} point(s); a rebased period needs at least two")
         m, r = limits(base, settings.screen_moving_ranges)
         mean[a:b], mrm[a:b] = m, r
     upper, lower = mean + LIMIT_FACTOR * mrm, mean - LIMIT_FACTOR * mrm
@@ -161,20 +171,11 @@ def _signals(v, mean, upper, lower, ub, lb, a: int, b: int, st: XmrSettings) -> 
         elif v[i] < lower[i]:
             out.append(Signal(RULE_LIMIT, (i,), "low"))
     # Trend: trend_length points each strictly above (or below) the one before; a tie breaks it.
-    n = st.trend_length
-    i = a
-    while i < b:
-        j = i
-        while j + 1 < b and v[j + 1] > v[j]:
-            j += 1
-        if j - i + 1 >= n:
-            out.append(Signal(RULE_TREND, tuple(range(i, j + 1)), "high"))
-        k = i
-        while k + 1 < b and v[k + 1] < v[k]:
-            k += 1
-        if k - i + 1 >= n:
-            out.append(Signal(RULE_TREND, tuple(range(i, k + 1)), "low"))
-        i = max(j, k, i + 1) if max(j, k) > i else i + 1
+    rising, falling = np.diff(v[a:b]) > 0, np.diff(v[a:b]) < 0
+    for side, steps in (("high", rising), ("low", falling)):
+        for i, j in _stretches(steps):  # steps i..j join points i..j+1
+            if j - i + 2 >= st.trend_length:
+                out.append(Signal(RULE_TREND, tuple(range(a + i, a + j + 2)), side))
     # Two of three consecutive points beyond the 2/3 band on the same side.
     for side in ("high", "low"):
         if side == "high":
@@ -193,20 +194,18 @@ def _signals(v, mean, upper, lower, ub, lb, a: int, b: int, st: XmrSettings) -> 
         if flagged:
             out.extend(_group(sorted(flagged), RULE_TWO_OF_THREE, side))
     # Run: run_length consecutive points on the same side of the mean; a point on the mean breaks it.
-    r = st.run_length
-    for side, test in (("high", v > mean), ("low", v < mean)):
-        i = a
-        while i < b:
-            if test[i]:
-                j = i
-                while j + 1 < b and test[j + 1]:
-                    j += 1
-                if j - i + 1 >= r:
-                    out.append(Signal(RULE_RUN, tuple(range(i, j + 1)), side))
-                i = j + 1
-            else:
-                i += 1
+    for side, test in (("high", v[a:b] > mean[a:b]), ("low", v[a:b] < mean[a:b])):
+        for i, j in _stretches(test):
+            if j - i + 1 >= st.run_length:
+                out.append(Signal(RULE_RUN, tuple(range(a + i, a + j + 1)), side))
     return out
+
+
+def _stretches(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) positions of each stretch of consecutive True values."""
+    padded = np.concatenate([[False], mask, [False]]).astype(int)
+    edges = np.diff(padded)
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1))
 
 
 def _group(idx: list[int], rule: str, side: str) -> list[Signal]:
@@ -218,3 +217,49 @@ def _group(idx: list[int], rule: str, side: str) -> list[Signal]:
         else:
             groups.append([i])
     return [Signal(rule, tuple(g), side) for g in groups]
+
+
+def consecutive_tail(series: pd.Series) -> tuple[pd.Series, list[pd.Period]]:
+    """The unbroken run of monthly values ending at the last one, and the missing months that cut it off.
+
+    A moving range across a missing month would compare points two months apart, so an XmR chart of a monthly
+    series only uses consecutive months (the months before a gap are left out, and the chart note says so).
+    """
+    s = series.astype(float)
+    if not isinstance(s.index, pd.PeriodIndex) or s.dropna().empty:
+        return s.dropna(), []
+    s = s.loc[: s.last_valid_index()]
+    full = s.reindex(pd.period_range(s.index.min(), s.index.max(), freq="M"))
+    missing = list(full.index[full.isna()])
+    if not missing:
+        return full, []
+    return full[full.index > missing[-1]], missing
+
+
+def chart_unavailable(series: pd.Series, settings: XmrSettings = XmrSettings()) -> str | None:
+    """Why no XmR chart can be drawn for this series (a named outcome), or None when one can."""
+    tail, missing = consecutive_tail(series)
+    if len(tail) >= settings.needed:
+        return None
+    reason = f"too few months for a control chart ({len(tail)} of {settings.needed} needed)"
+    if missing:
+        gap = missing[-1].strftime("%b-%y")
+        reason = f"too few consecutive months for a control chart ({len(tail)} of {settings.needed} needed; " \
+                 f"the months before {gap}, which is missing, cannot be joined on)"
+    return reason
+
+
+def signal_phrase(sig: Signal, index: pd.Index, direction: str) -> str:
+    """Plain words for one signal: its rule, how many points, and their span, e.g. 'run below the mean: 9 points, Jul-22 to Mar-23'."""
+    def label(i: int) -> str:
+        p = index[i]
+        return p.strftime("%b-%y") if isinstance(p, pd.Period) else str(p)
+
+    where = {RULE_LIMIT: "above the upper limit" if sig.side == "high" else "below the lower limit",
+             RULE_TREND: "rising trend" if sig.side == "high" else "falling trend",
+             RULE_TWO_OF_THREE: "two of three points near the upper limit" if sig.side == "high"
+             else "two of three points near the lower limit",
+             RULE_RUN: "run above the mean" if sig.side == "high" else "run below the mean"}[sig.rule]
+    if len(sig.points) == 1:
+        return f"{where} at {label(sig.points[0])}"
+    return f"{where}: {len(sig.points)} points, {label(sig.points[0])} to {label(sig.points[-1])}"

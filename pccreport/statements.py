@@ -5,11 +5,23 @@ from __future__ import annotations
 import math
 
 TEMPLATES = {
-    "volume": "{name} to {period}: {value} in the last 12 months, {change} year on year (R12){judgement}.",
-    "outcome_rate": "{name}, R12 to {period}: {value}, {change} year on year{judgement}. Discrete rate for {month}: {discrete}.",
+    # R12 volume and the discrete month, each year on year.
+    "volume": "{name} to {period}: {value} in the last 12 months, {change} year on year (R12){judgement}. "
+              "{month} alone: {month_value}, {month_change} on {month_before}.",
+    # Outcome rate: R12 and the discrete month, changes in percentage points.
+    "outcome_rate": "{name}, R12 to {period}: {value}, {change} year on year{judgement}. "
+                    "Discrete rate for {month}: {discrete}{discrete_change}.",
     "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, n = {n}), {change} year on year — {significance}.",
     "value": "{name} for {period}: {value}{target}; {change} on the same month last year{judgement}.",
-    "xmr": "{period} ({value}) shows {verdict}{assurance}.",
+    # Rate per 1,000, national rank (1 = lowest) and the most similar group's weighted rate.
+    "rate": "{name}, 12 months to {period}: {rate} per 1,000 population ({basis}), {rank} forces nationally "
+            "(1 = lowest rate){left_out}; most similar group {peer}.",
+    # Mean and median against a service level.
+    "duration": "{name} for {period}: average {mean} {mean_sla}; median {median} {median_sla}{note}.",
+    "range": "{name} has previously ranged from {low} to {high} ({first} to {last}). {period} is {value}, {position}.",
+    "national": "{name}, {period}: {value}. Nationally {national}. {movement}{judgement}.",
+    "xmr": "{period} ({value}) shows {verdict}{signal}{assurance}.",
+    "no_chart": "{name}: {reason}.",
     "missing": "{name}: {reason}.",
 }
 
@@ -79,3 +91,28 @@ def is_good(change: float | None, direction: str) -> bool | None:
     if change is None or round(change, 1) == 0:
         return None
     return (change > 0) == (direction == "up")
+
+
+def change_in(change: float | None, unit: str, note: str = "") -> str:
+    """A change in the metric's own unit: 'up 15 days', 'down 2 percentage points', 'no change'."""
+    if change is None:
+        return note or "no comparison available"
+    if round(change, 1) == 0:
+        return "no change"
+    size = abs(change)
+    if unit == "percent":
+        amount = f"{size:.1f} percentage points" if size != round(size) else f"{size:.0f} percentage points"
+    elif unit == "seconds":
+        amount = fmt_duration(size)
+    elif unit == "days":
+        amount = f"{size:,.0f} days"
+    else:
+        amount = fmt_count(size)
+    return f"{'up' if change > 0 else 'down'} {amount}"
+
+
+def sla_phrase(breaches: bool | None, service_level: float | None) -> str:
+    """'breaching the service level of 1:00:00' / 'within the service level of 1:00:00' / ''."""
+    if breaches is None or service_level is None:
+        return ""
+    return f"{'breaching' if breaches else 'within'} the service level of {fmt_duration(service_level)}"

@@ -16,3 +16,22 @@ def test_formats_as_the_seed_writes_them():
     assert st.fmt_duration(48) == "48.0 secs"
     assert st.change_pct(6.1) == "up 6.1%" and st.change_pct(-0.1) == "down 0.1%" and st.change_pct(0.01) == "unchanged"
     assert st.judgement(6.1, "down") == ", a deterioration" and st.judgement(-3.8, "down") == ", an improvement"
+
+
+def test_seed_style_sentences():
+    s = st.render("volume", name="Crime", period="Mar-23", value=st.fmt_count(45123), change=st.change_pct(6.1),
+                  judgement=st.judgement(6.1, "down"), month="Mar-23", month_value="3,900",
+                  month_change=st.change_pct(-2.0), month_before="Mar-22")
+    assert s.startswith("Crime to Mar-23: 45,123 in the last 12 months, up 6.1% year on year (R12), a deterioration.")
+    assert st.change_in(15, "days") == "up 15 days" and st.change_in(-2, "percent") == "down 2 percentage points"
+    assert st.change_in(0.01, "days") == "no change"
+    assert st.sla_phrase(True, 3600) == "breaching the service level of 1:00:00"
+
+
+def test_every_template_kind_fails_loudly_on_missing_fields():
+    import string
+
+    for kind, text in st.TEMPLATES.items():
+        names = [f for _, f, _, _ in string.Formatter().parse(text) if f]
+        with pytest.raises(ValueError, match="is missing"):
+            st.render(kind, **{n: (None if i == 0 else "x") for i, n in enumerate(names)})

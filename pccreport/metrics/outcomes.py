@@ -1,0 +1,54 @@
+"""Outcome rates: the share of recorded crimes with a positive outcome, over 12 months (R12) and for one month.
+
+Method: Σ positive outcomes ÷ Σ crimes over the same window (a ratio of sums, as forces report an outcome rate),
+change year on year in percentage points. The positive set (charge/summons, caution, community resolution, penalty
+notice …) is the plan's ``positive_outcomes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .rolling import r12_ratio
+
+
+@dataclass(frozen=True)
+class OutcomeRate:
+    """R12 and discrete-month rates in percent, each with the same window a year earlier and the change in points."""
+
+    end: pd.Period
+    r12: float | None
+    r12_previous: float | None
+    r12_change_pp: float | None
+    discrete: float | None
+    discrete_previous: float | None
+    discrete_change_pp: float | None
+    note: str = ""
+
+
+def month_ratio(numerator: pd.Series, denominator: pd.Series, month: pd.Period) -> tuple[float | None, str]:
+    """One month's ratio; None with a reason when the month is missing or had no crimes."""
+    k, n = numerator.get(month), denominator.get(month)
+    if k is None or n is None or pd.isna(k) or pd.isna(n):
+        return None, f"no figures for {month.strftime('%b-%y')}"
+    if n == 0:
+        return None, f"no crimes recorded in {month.strftime('%b-%y')} (denominator is zero)"
+    return float(k) / float(n), ""
+
+
+def outcome_rate(positive: pd.Series, total: pd.Series, end: pd.Period) -> OutcomeRate:
+    """Outcome rate to ``end``: R12 and the discrete month, each against a year earlier (percent, change in points)."""
+    cur, n1 = r12_ratio(positive, total, end)
+    prev, _ = r12_ratio(positive, total, end - 12)
+    d, n2 = month_ratio(positive, total, end)
+    d0, _ = month_ratio(positive, total, end - 12)
+
+    def pct(x: float | None) -> float | None:
+        return None if x is None else x * 100
+
+    def diff(a: float | None, b: float | None) -> float | None:
+        return None if a is None or b is None else (a - b) * 100
+
+    return OutcomeRate(end, pct(cur), pct(prev), diff(cur, prev), pct(d), pct(d0), diff(d, d0), n1 or n2)

@@ -1,0 +1,106 @@
+"""The scorecard uses the metrics library for every number and gives named outcomes, never exceptions or NaN."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from pccreport.data import ReportData
+from pccreport.periods import Quarter
+from pccreport.pipeline import ingest_force
+from pccreport.plan import load_plan
+from pccreport.registry import load_registry
+from pccreport.scorecard import compute_plan, scorecard_frame
+
+
+@pytest.fixture(scope="module")
+def results(sample_root):
+    force = load_registry(sample_root)["wiltshire"]
+    ingest_force(sample_root, force)
+    data = ReportData.load(sample_root, force)
+    plan = load_plan(sample_root, "wiltshire")
+    return {r.metric.id: r for r in compute_plan(plan, data, Quarter.parse("2023-Q1"))}, data, plan
+
+
+def test_no_nan_in_any_statement_and_every_metric_says_something(results):
+    res, _, _ = results
+    for r in res.values():
+        assert r.statements, r.metric.id
+        assert not any("nan" in s.lower().split() or "None" in s for s in r.statements), r.statements
+        assert r.value is None or not math.isnan(r.value)
+
+
+def test_national_rate_without_national_files_is_a_named_outcome(results):
+    res, data, _ = results
+    if data.national_crime is not None:
+        pytest.skip("national figures present in this root")
+    r = res["crime_rate"]
+    assert not r.supplied and r.verdict == "national figures not supplied"
+    assert r.statements[0].startswith("Crimes per 1,000 population: national figures not supplied")
+
+
+def test_duration_statement_follows_the_seed(results):
+    res, data, _ = results
+    r = res["priority_response_mean"]
+    mean = data.kpi("priority_response_mean")["value"].get(pd.Period("2023-03", "M"))
+    assert r.value == pytest.approx(mean)
+    assert "median" in r.statements[0] and "service level of 1:00:00" in r.statements[0]
+
+
+def test_range_statement_uses_the_history_before_the_latest(results):
+    res, data, _ = results
+    r = res["outstanding_suspects"]
+    s = data.kpi("outstanding_suspects")["value"]
+    hist = s[s.index < pd.Period("2023-03", "M")]
+    assert f"from {hist.min():,.0f} to {hist.max():,.0f}" in r.statements[0]
+
+
+def test_rebase_named_in_the_plan_steps_the_101_limits(results):
+    res, _, _ = results
+    chart = res["calls_101_answer"].chart
+    assert chart is not None and chart.mean.nunique() == 2
+    assert "recalculated from Sep-22" in chart.settings.describe()
+
+
+def test_volume_and_outcome_rate_agree_with_a_direct_computation(results):
+    res, data, plan = results
+    end = pd.Period("2023-03", "M")
+    counts = data.crime_counts("all")
+    r12 = counts[(counts.index > end - 12) & (counts.index <= end)].sum()
+    assert res["all_crime"].value == pytest.approx(r12)
+    pos = data.positive_counts("all", plan.positive_outcomes)
+    w = (pos.index > end - 12) & (pos.index <= end)
+    assert res["fat_rate_all"].value == pytest.approx(pos[w].sum() / counts[w].sum() * 100)
+    assert "Discrete rate for Mar-23" in res["fat_rate_all"].statements[0]
+
+
+def test_rate_rank_and_peer_average_from_national_files(results, tmp_path):
+    _, data, plan = results
+    from pccreport.scorecard import compute_metric
+
+    forces = ["wiltshire", "warwickshire", "west-mercia", "city-of-london"] + [f"f{i}" for i in range(39)]
+    rows = []
+    for i, f in enumerate(forces):
+        for period, k in (("2023-03", 1.0), ("2022-03", 0.9)):
+            count = {"wiltshire": 42_000.0, "warwickshire": 40_000.0, "west-mercia": 90_000.0,
+                     "city-of-london": 6_000.0}.get(f, 60_000.0 + 100 * i) * k
+            rows.append({"period_end": period, "force": f, "ons_code": "", "offence_group": "Total recorded crime (excluding fraud)",
+                         "count": count, "suppressed": "", "population": 720_000.0 if f == "wiltshire" else 800_000.0,
+                         "population_basis": "mid-2021 estimate", "ons_rate": math.nan, "source": "test"})
+    rows[-2]["count"], rows[-2]["suppressed"] = math.nan, "[x]"  # the last force, 2023-03
+    data2 = ReportData(data.force, data.street, data.kpis, data.sources, data.street_months,
+                       pd.DataFrame(rows), None)
+    m = next(x for x in plan.metrics() if x.id == "crime_rate")
+    r = compute_metric(m, 1, "Crime volume", plan, data2, Quarter.parse("2023-Q1"))
+    assert r.value == pytest.approx(42_000 / 720_000 * 1000)
+    assert r.verdict == "2nd lowest of 41"  # City of London and the suppressed force are left out
+    peer = (40_000 + 90_000) / 1_600_000 * 1000
+    assert f"most similar group {peer:.2f} per 1,000" in r.statements[0]
+    assert "mid-2021 estimate" in r.statements[0] and "suppressed" in r.statements[0]
+    assert r.change == pytest.approx(1 / 0.9 * 100 - 100)
+
+
+def test_scorecard_frame_has_the_csv_columns(results):
+    res, _, _ = results
+    df = scorecard_frame(list(res.values()))
+    assert len(df) == len(res) and df["statement"].str.len().gt(0).all()
