@@ -259,16 +259,13 @@ def _proportion(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: 
             c = survey.compare(int(k), int(n), int(k0), int(n0))
             base.change, base.change_unit = c.diff_pp, "pts"
             base.comparison = "12 months to same month last year"
-            # The verdict follows the test; the margin is shown for reference, never as the test.
-            sig = (f"a significant change (two-proportion z-test, p = {c.p_value:.3f}; margin of error ±{c.margin_pp:.1f}pts)"
-                   if c.significant else
-                   f"not a significant change (two-proportion z-test{'' if c.p_value is None else f', p = {c.p_value:.3f}'};"
-                   f" margin of error ±{c.margin_pp:.1f}pts)")
+            sig = st.significance_phrase(c.diff_pp, c.margin_pp, c.significant, c.p_value)
             base.good = st.is_good(c.diff_pp, m.direction) if c.significant else None
         else:
             sig = "no survey a year earlier to compare with"
         base.statements.append(st.render("proportion", name=m.name, period=month_label(end), value=f"{base.value:.1f}%",
-                                         margin=f"{cur.margin * 100:.1f}", n=st.fmt_count(n),
+                                         margin=f"{cur.margin * 100:.1f}", low=f"{cur.low * 100:.1f}%",
+                                         high=f"{cur.high * 100:.1f}%", n=st.fmt_count(n),
                                          change=st.change_pp(base.change, "no change known"), significance=sig))
     _chart(base, (num / den.where(den > 0)) * 100, end, settings, lambda x: f"{x:.1f}%")
     return base

@@ -11,7 +11,8 @@ TEMPLATES = {
     # Outcome rate: R12 and the discrete month, changes in percentage points.
     "outcome_rate": "{name}, R12 to {period}: {value}, {change} year on year{judgement}. "
                     "Discrete rate for {month}: {discrete}{discrete_change}.",
-    "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, n = {n}), {change} year on year — {significance}.",
+    "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} year on year"
+                  " — {significance}.",
     "value": "{name} for {period}: {value}{target}; {change} on the same month last year{judgement}.",
     # Rate per 1,000, national rank (1 = lowest) and the most similar group's weighted rate.
     "rate": "{name}, 12 months to {period}: {rate} per 1,000 population ({basis}), {rank} forces nationally "
@@ -116,3 +117,19 @@ def sla_phrase(breaches: bool | None, service_level: float | None) -> str:
     if breaches is None or service_level is None:
         return ""
     return f"{'breaching' if breaches else 'within'} the service level of {fmt_duration(service_level)}"
+
+
+def significance_phrase(diff_pp: float, margin_pp: float, significant: bool, p_value: float | None) -> str:
+    """The seed's plain verdict on a survey change ('greater than the ±5.0pt margin of error (95% CI)'), led by the test.
+
+    The two-proportion z-test decides; the margin of error is quoted beside it. Where the two disagree (a change
+    near the margin) the sentence says the change is close to the margin and reports only what the test found.
+    """
+    test = "two-proportion z-test" + ("" if p_value is None else f", p = {p_value:.3f}")
+    beyond = abs(diff_pp) > margin_pp
+    if significant and beyond:
+        return f"greater than the ±{margin_pp:.1f}pt margin of error (95% CI): a significant change ({test})"
+    if not significant and not beyond:
+        return f"within the ±{margin_pp:.1f}pt margin of error (95% CI): not a significant change ({test})"
+    found = "a significant change" if significant else "no significant change"
+    return f"close to the ±{margin_pp:.1f}pt margin of error (95% CI); the {test.split(',')[0]} finds {found} ({test})"

@@ -35,3 +35,10 @@ def test_every_template_kind_fails_loudly_on_missing_fields():
         names = [f for _, f, _, _ in string.Formatter().parse(text) if f]
         with pytest.raises(ValueError, match="is missing"):
             st.render(kind, **{n: (None if i == 0 else "x") for i, n in enumerate(names)})
+
+
+def test_significance_is_led_by_the_test_never_by_the_margin_alone():
+    assert st.significance_phrase(-10.9, 5.0, True, 0.001).startswith("greater than the ±5.0pt margin of error (95% CI)")
+    assert st.significance_phrase(-1.0, 5.0, False, 0.6).startswith("within the ±5.0pt margin of error")
+    near = st.significance_phrase(-5.1, 5.0, False, 0.051)
+    assert "finds no significant change" in near and "greater than" not in near

@@ -35,3 +35,10 @@ def test_bad_counts_are_refused():
     with pytest.raises(ValueError):
         wilson(6, 5)
     assert math.isfinite(wilson(5, 5).low)
+
+
+@pytest.mark.parametrize("k, n", [(15, 148), (0, 20), (738, 1000), (20, 20), (1, 3)])
+def test_wilson_matches_scipy(k, n):
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    p = wilson(k, n)
+    assert p.low == pytest.approx(ci.low, abs=1e-12) and p.high == pytest.approx(ci.high, abs=1e-12)
