@@ -170,9 +170,9 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
     else:
         base.statements.append(st.render(
             "volume", name=m.name, period=month_label(end), value=st.fmt_count(ch.current),
-            change=st.change_pct(ch.change, ch.note), judgement=st.judgement(ch.change, m.direction),
+            comparison=st.comparison(ch.change, ch.note, m.direction, "year on year"),
             month=month_label(end), month_value=st.fmt_count(mo.current) if mo.current is not None else "not available",
-            month_change=st.change_pct(mo.change, mo.note), month_before=month_label(end - 12)))
+            month_comparison=st.comparison(mo.change, mo.note, None, f"on {month_label(end - 12)}")))
     _chart(base, series, end, settings, st.fmt_count)
     return base
 
@@ -190,12 +190,12 @@ def _outcome_rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Peri
         base.comparison = "R12 to same month last year" if r.r12_previous is not None else ""
         base.good = st.is_good(base.change, m.direction)
         discrete = "not available" if r.discrete is None else f"{r.discrete:.1f}%"
-        dchange = "" if r.discrete_change_pp is None else f", {st.change_pp(r.discrete_change_pp)} on {month_label(end - 12)}"
         base.statements.append(st.render(
             "outcome_rate", name=m.name, period=month_label(end), value=f"{r.r12:.1f}%",
-            change=st.change_pp(base.change, "no comparison for the year before"),
-            judgement=st.judgement(base.change, m.direction), month=month_label(end), discrete=discrete,
-            discrete_change=dchange))
+            comparison=st.comparison(base.change, r.previous_note, m.direction, "year on year", "pts"),
+            month=month_label(end), discrete=discrete,
+            discrete_comparison="" if r.discrete is None else
+            st.comparison(r.discrete_change_pp, r.discrete_previous_note, None, f"on {month_label(end - 12)}", "pts")))
     monthly_rate = (pos / tot.where(tot > 0)) * 100
     _chart(base, monthly_rate, end, settings, lambda x: f"{x:.1f}%")
     return base
@@ -295,8 +295,8 @@ def _value(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: XmrSe
             meets = base.value >= m.target if m.direction == "up" else base.value <= m.target
             target = f" ({'within' if meets else 'breaching'} the target of {st.fmt_value(m.target, unit)})"
         base.statements.append(st.render("value", name=m.name, period=month_label(end), value=st.fmt_value(base.value, unit),
-                                         target=target, change=st.change_pct(ch.change, ch.note),
-                                         judgement=st.judgement(ch.change, m.direction)))
+                                         target=target,
+                                         comparison=st.comparison(ch.change, ch.note, m.direction, "on the same month last year")))
     _chart(base, rolling.monthly(series), end, settings, lambda x: st.fmt_value(x, unit))
     return base
 

@@ -245,7 +245,7 @@ def chart_unavailable(series: pd.Series, settings: XmrSettings = XmrSettings()) 
     if missing:
         gap = missing[-1].strftime("%b-%y")
         reason = f"too few consecutive months for a control chart ({len(tail)} of {settings.needed} needed; " \
-                 f"the months before {gap}, which is missing, cannot be joined on)"
+                 f"{gap} is missing, so earlier months cannot be joined on)"
     return reason
 
 

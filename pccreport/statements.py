@@ -6,14 +6,12 @@ import math
 
 TEMPLATES = {
     # R12 volume and the discrete month, each year on year.
-    "volume": "{name} to {period}: {value} in the last 12 months, {change} year on year (R12){judgement}. "
-              "{month} alone: {month_value}, {month_change} on {month_before}.",
+    "volume": "{name}, R12 to {period}: {value}{comparison}. {month} alone: {month_value}{month_comparison}.",
     # Outcome rate: R12 and the discrete month, changes in percentage points.
-    "outcome_rate": "{name}, R12 to {period}: {value}, {change} year on year{judgement}. "
-                    "Discrete rate for {month}: {discrete}{discrete_change}.",
+    "outcome_rate": "{name}, R12 to {period}: {value}{comparison}. Discrete rate for {month}: {discrete}{discrete_comparison}.",
     "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} year on year"
                   " — {significance}.",
-    "value": "{name} for {period}: {value}{target}; {change} on the same month last year{judgement}.",
+    "value": "{name} for {period}: {value}{target}{comparison}.",
     # Rate per 1,000, national rank (1 = lowest) and the most similar group's weighted rate.
     "rate": "{name}, 12 months to {period}: {rate} per 1,000 population ({basis}), {rank} forces nationally "
             "(1 = lowest rate){left_out}; most similar group {peer}.",
@@ -32,7 +30,12 @@ def render(kind: str, **fields: object) -> str:
     for key, val in fields.items():
         if val is None or (isinstance(val, float) and math.isnan(val)):
             raise ValueError(f"statement '{kind}' is missing '{key}'")
-    return TEMPLATES[kind].format(**fields)
+    if kind not in TEMPLATES:
+        raise ValueError(f"no statement template '{kind}'; the kinds are {sorted(TEMPLATES)}")
+    try:
+        return TEMPLATES[kind].format(**fields)
+    except KeyError as exc:
+        raise ValueError(f"statement '{kind}' needs field {exc}") from exc
 
 
 def fmt_count(x: float) -> str:
@@ -133,3 +136,16 @@ def significance_phrase(diff_pp: float, margin_pp: float, significant: bool, p_v
         return f"within the ±{margin_pp:.1f}pt margin of error (95% CI): not a significant change ({test})"
     found = "a significant change" if significant else "no significant change"
     return f"close to the ±{margin_pp:.1f}pt margin of error (95% CI); the {test.split(',')[0]} finds {found} ({test})"
+
+
+def comparison(change: float | None, note: str, direction: str | None, against: str, unit: str = "%") -> str:
+    """', up 6.1% year on year, a deterioration' — or '; no comparison year on year (why)' when there is no change.
+
+    ``unit`` is '%' for a percentage change or 'pts' for percentage points; ``direction`` None leaves out good/bad.
+    """
+    if change is None:
+        missing = "no year-on-year comparison" if against == "year on year" else \
+            "no comparison " + ("with " + against[3:] if against.startswith("on ") else against)
+        return f"; {missing} ({note or 'no earlier figure'})"
+    text = change_pct(change) if unit == "%" else change_pp(change)
+    return f", {text} {against}" + ("" if direction is None else judgement(change, direction))

@@ -104,3 +104,53 @@ def test_scorecard_frame_has_the_csv_columns(results):
     res, _, _ = results
     df = scorecard_frame(list(res.values()))
     assert len(df) == len(res) and df["statement"].str.len().gt(0).all()
+
+
+def test_real_wiltshire_street_data_with_a_gap_gives_named_outcomes(tmp_path):
+    """Real data.police.uk files: 2024-05 to 2024-12 are missing, so R12 year on year and the chart are named outcomes."""
+    import shutil
+
+    from pccreport.config import DEFAULT_ROOT, Paths
+    from tests.conftest import shared
+
+    src = shared("police_uk_street", "wiltshire")
+    shutil.copytree(DEFAULT_ROOT / "params", tmp_path / "params")
+    paths = Paths(tmp_path)
+    shutil.copytree(src, paths.police_uk_raw("wiltshire"))
+    force = load_registry(paths)["wiltshire"]
+    ingest_force(paths, force)
+    data = ReportData.load(paths, force)
+    plan = load_plan(paths, "wiltshire")
+    res = {r.metric.id: r for r in compute_plan(plan, data, Quarter.parse("2025-Q4"))}
+    crime = res["all_crime"]
+    counts = data.crime_counts("all")
+    assert crime.value == pytest.approx(counts[counts.index.year == 2025].sum())
+    text = " ".join(crime.statements)
+    assert "R12 to Dec-24 needs 12 months; missing May-24" in text  # no year-on-year change without 2024
+    assert "too few consecutive months for a control chart (12 of 15 needed" in text
+    assert crime.change is None and crime.chart is None
+    # KPIs were not supplied for this root: named, not an exception.
+    assert res["calls_999_answer"].verdict == "data not supplied"
+    for r in res.values():
+        assert not any("nan" in s.lower().split() for s in r.statements)
+
+
+def test_value_against_national_and_previous_quarter(results):
+    _, data, plan = results
+    from pccreport.scorecard import compute_metric
+
+    m = next(x for x in plan.metrics() if x.id == "cjs_days_to_charge")
+    q = Quarter.parse("2023-Q1")
+    missing = compute_metric(m, 4, "Criminal justice", plan, data, q)
+    assert "Nationally not supplied" in missing.statements[0]
+    kpis = data.kpis.copy()
+    force_rows = kpis[(kpis["metric"] == "days_to_charge") & (kpis["area"] == "force")]
+    kpis.loc[force_rows.index[force_rows["period"] == pd.Period("2022-12", "M")], "value"] = 48.0
+    kpis.loc[force_rows.index[force_rows["period"] == pd.Period("2023-03", "M")], "value"] = 63.0
+    national = force_rows.assign(area="national", value=49.0)
+    data2 = ReportData(data.force, data.street, pd.concat([kpis, national], ignore_index=True), data.sources,
+                       data.street_months)
+    r = compute_metric(m, 4, "Criminal justice", plan, data2, q)
+    assert r.statements[0] == ("Days taken for police to charge (CJS dashboard), Mar-23: 63 days. Nationally 49 days. "
+                               "UP 15 days from previous quarter, a deterioration.")
+    assert (r.value, r.change, r.good) == (63.0, 15.0, False)

@@ -19,10 +19,16 @@ def test_formats_as_the_seed_writes_them():
 
 
 def test_seed_style_sentences():
-    s = st.render("volume", name="Crime", period="Mar-23", value=st.fmt_count(45123), change=st.change_pct(6.1),
-                  judgement=st.judgement(6.1, "down"), month="Mar-23", month_value="3,900",
-                  month_change=st.change_pct(-2.0), month_before="Mar-22")
-    assert s.startswith("Crime to Mar-23: 45,123 in the last 12 months, up 6.1% year on year (R12), a deterioration.")
+    s = st.render("volume", name="Crime", period="Mar-23", value=st.fmt_count(45123),
+                  comparison=st.comparison(6.1, "", "down", "year on year"), month="Mar-23", month_value="3,900",
+                  month_comparison=st.comparison(-2.0, "", None, "on Mar-22"))
+    assert s == "Crime, R12 to Mar-23: 45,123, up 6.1% year on year, a deterioration. Mar-23 alone: 3,900, down 2.0% on Mar-22."
+    none = st.comparison(None, "R12 to Mar-22 needs 12 months; missing Jan-22", "down", "year on year")
+    assert none == "; no year-on-year comparison (R12 to Mar-22 needs 12 months; missing Jan-22)"
+    assert st.comparison(None, "no figure for Mar-22", None, "on Mar-22") == "; no comparison with Mar-22 (no figure for Mar-22)"
+    assert st.comparison(1.24, "", "up", "year on year", "pts") == ", up 1.2pts year on year, an improvement"
+    with pytest.raises(ValueError, match="needs field 'comparison'"):
+        st.render("volume", name="Crime", period="Mar-23", value="1")
     assert st.change_in(15, "days") == "up 15 days" and st.change_in(-2, "percent") == "down 2 percentage points"
     assert st.change_in(0.01, "days") == "no change"
     assert st.sla_phrase(True, 3600) == "breaching the service level of 1:00:00"

@@ -25,7 +25,9 @@ class OutcomeRate:
     discrete: float | None
     discrete_previous: float | None
     discrete_change_pp: float | None
-    note: str = ""
+    note: str = ""  # why the current R12 or month has no rate
+    previous_note: str = ""  # why the R12 a year earlier has no rate
+    discrete_previous_note: str = ""  # why the month a year earlier has no rate
 
 
 def month_ratio(numerator: pd.Series, denominator: pd.Series, month: pd.Period) -> tuple[float | None, str]:
@@ -41,9 +43,9 @@ def month_ratio(numerator: pd.Series, denominator: pd.Series, month: pd.Period) 
 def outcome_rate(positive: pd.Series, total: pd.Series, end: pd.Period) -> OutcomeRate:
     """Outcome rate to ``end``: R12 and the discrete month, each against a year earlier (percent, change in points)."""
     cur, n1 = r12_ratio(positive, total, end)
-    prev, _ = r12_ratio(positive, total, end - 12)
+    prev, n3 = r12_ratio(positive, total, end - 12)
     d, n2 = month_ratio(positive, total, end)
-    d0, _ = month_ratio(positive, total, end - 12)
+    d0, n4 = month_ratio(positive, total, end - 12)
 
     def pct(x: float | None) -> float | None:
         return None if x is None else x * 100
@@ -51,4 +53,5 @@ def outcome_rate(positive: pd.Series, total: pd.Series, end: pd.Period) -> Outco
     def diff(a: float | None, b: float | None) -> float | None:
         return None if a is None or b is None else (a - b) * 100
 
-    return OutcomeRate(end, pct(cur), pct(prev), diff(cur, prev), pct(d), pct(d0), diff(d, d0), n1 or n2)
+    return OutcomeRate(end, pct(cur), pct(prev), diff(cur, prev), pct(d), pct(d0), diff(d, d0),
+                       n1 or n2, n3, n4)
