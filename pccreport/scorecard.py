@@ -354,9 +354,10 @@ def _vs_national(base: MetricResult, df: pd.DataFrame, data: ReportData, end: pd
     unit = str(df["unit"].iloc[-1])
     nat_df = data.kpi(m.kpi, m.national_area)
     national = nat_df["value"].astype(float) if not nat_df.empty else None
-    c = cmp_.compare(series, national, end, m.direction)
+    # A change that would print as zero in the unit is 'No change', never 'DOWN 0 days'.
+    c = cmp_.compare(series, national, end, m.direction, tolerance=0.05 if unit == "percent" else 0.5)
     base.value, base.unit = c.value, unit
-    base.change, base.change_unit = c.change, {"percent": "pts"}.get(unit, unit)
+    base.change, base.change_unit = c.change, {"percent": "pts", "count": m.unit}.get(unit, unit)
     base.comparison = "previous quarter" if c.previous is not None else ""
     base.good = c.good
     fmt = (lambda x: st.fmt_value(x, unit))

@@ -40,6 +40,8 @@ def fmt_result_change(r) -> str:
     arrow = {True: " ▲", False: " ▼"}.get(r.good, "")
     if r.change_unit == "pts":
         return f"{r.change:+.1f}pts{arrow}"
+    if r.change_unit not in ("%", ""):  # a change in the metric's own unit, e.g. days from the previous quarter
+        return f"{r.change:+,.0f} {r.change_unit}{arrow}"
     return f"{r.change:+.1f}%{arrow}"
 
 

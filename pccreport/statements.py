@@ -6,7 +6,8 @@ import math
 
 TEMPLATES = {
     # R12 volume and the discrete month, each year on year.
-    "volume": "{name}, R12 to {period}: {value}{comparison}. {month} alone: {month_value}{month_comparison}.",
+    "volume": "{name} to {period}: {value} in the last 12 months (R12){comparison}. "
+              "{month} alone: {month_value}{month_comparison}.",
     # Outcome rate: R12 and the discrete month, changes in percentage points.
     "outcome_rate": "{name}, R12 to {period}: {value}{comparison}. Discrete rate for {month}: {discrete}{discrete_comparison}.",
     "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} year on year"
@@ -51,6 +52,8 @@ def fmt_value(x: float, unit: str) -> str:
         return fmt_duration(x)
     if unit == "days":
         return f"{x:,.0f} days"
+    if unit.startswith("per 1,000"):
+        return f"{x:.2f}"  # as ONS and the seed print rates: 58.61
     return fmt_count(x)
 
 

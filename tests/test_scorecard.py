@@ -154,3 +154,12 @@ def test_value_against_national_and_previous_quarter(results):
     assert r.statements[0] == ("Days taken for police to charge (CJS dashboard), Mar-23: 63 days. Nationally 49 days. "
                                "UP 15 days from previous quarter, a deterioration.")
     assert (r.value, r.change, r.good) == (63.0, 15.0, False)
+
+
+def test_table_cells_show_changes_in_their_own_unit(results):
+    from types import SimpleNamespace
+
+    from pccreport.sections import fmt_result_change, fmt_result_value
+
+    r = SimpleNamespace(change=15.0, change_unit="days", good=False, value=58.6129, unit="per 1,000 population")
+    assert fmt_result_change(r) == "+15 days ▼" and fmt_result_value(r) == "58.61"

@@ -22,7 +22,8 @@ def test_seed_style_sentences():
     s = st.render("volume", name="Crime", period="Mar-23", value=st.fmt_count(45123),
                   comparison=st.comparison(6.1, "", "down", "year on year"), month="Mar-23", month_value="3,900",
                   month_comparison=st.comparison(-2.0, "", None, "on Mar-22"))
-    assert s == "Crime, R12 to Mar-23: 45,123, up 6.1% year on year, a deterioration. Mar-23 alone: 3,900, down 2.0% on Mar-22."
+    assert s == ("Crime to Mar-23: 45,123 in the last 12 months (R12), up 6.1% year on year, a deterioration. "
+                 "Mar-23 alone: 3,900, down 2.0% on Mar-22.")
     none = st.comparison(None, "R12 to Mar-22 needs 12 months; missing Jan-22", "down", "year on year")
     assert none == "; no year-on-year comparison (R12 to Mar-22 needs 12 months; missing Jan-22)"
     assert st.comparison(None, "no figure for Mar-22", None, "on Mar-22") == "; no comparison with Mar-22 (no figure for Mar-22)"

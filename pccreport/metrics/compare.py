@@ -43,7 +43,7 @@ def compare(force: pd.Series, national: pd.Series | None, end: pd.Period, direct
     change = None if prev is None else value - prev
     if change is None:
         word, good = "", None
-    elif abs(change) < tolerance:
+    elif abs(change) < tolerance:  # below the precision the change is shown at
         word, good = "No change", None
     else:
         word = "UP" if change > 0 else "DOWN"
