@@ -205,8 +205,9 @@ def _rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Period) -> M
     m = base.metric
     if data.national_crime is None or data.national_crime.empty:
         raise LookupError(f"{NATIONAL_NOT_SUPPLIED} (data/processed/national/recorded_crime.parquet has not been built)")
-    period = str(end)
-    table = rates.force_rates(data.national_crime, period, m.offence_group, data.population)
+    end = pd.Period(rates.latest_period(data.national_crime, m.offence_group, str(end)), "M")
+    base.period = month_label(end)
+    table = rates.force_rates(data.national_crime, str(end), m.offence_group, data.population)
     force = data.force.slug
     if force not in table.index or pd.isna(table.loc[force, "rate"]):
         why = table.loc[force, "note"] if force in table.index else "not in the national table"

@@ -163,3 +163,18 @@ def test_table_cells_show_changes_in_their_own_unit(results):
 
     r = SimpleNamespace(change=15.0, change_unit="days", good=False, value=58.6129, unit="per 1,000 population")
     assert fmt_result_change(r) == "+15 days ▼" and fmt_result_value(r) == "58.61"
+
+
+def test_rate_uses_the_latest_ons_period_and_says_so(results):
+    _, data, plan = results
+    from pccreport.scorecard import compute_metric
+
+    rows = [{"period_end": "2022-12", "force": f, "ons_code": "", "offence_group": "Total recorded crime (excluding fraud)",
+             "count": c, "suppressed": "", "population": 700_000.0, "population_basis": "mid-2021 estimate",
+             "ons_rate": math.nan, "source": "test"}
+            for f, c in (("wiltshire", 41_000.0), ("warwickshire", 50_000.0), ("west-mercia", 52_000.0))]
+    data2 = ReportData(data.force, data.street, data.kpis, data.sources, data.street_months, pd.DataFrame(rows), None)
+    m = next(x for x in plan.metrics() if x.id == "crime_rate")
+    r = compute_metric(m, 1, "Crime volume", plan, data2, Quarter.parse("2023-Q1"))
+    assert r.period == "Dec-22" and "12 months to Dec-22" in r.statements[0] and r.verdict == "lowest of 3"
+    assert r.change is None  # no table for the year before: no change claimed

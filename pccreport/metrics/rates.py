@@ -69,6 +69,19 @@ def force_rates(crime: pd.DataFrame, period_end: str, offence_group: str,
     return pd.DataFrame(out).set_index("force")
 
 
+def latest_period(crime: pd.DataFrame, offence_group: str, end: str) -> str:
+    """The latest 12-month period ('YYYY-MM') ONS has published for an offence group, up to ``end``.
+
+    ONS publishes police recorded crime quarterly and some months after the period, so a report for a quarter uses
+    the newest table available and says which 12 months it covers.
+    """
+    periods = crime.loc[crime["offence_group"] == offence_group, "period_end"]
+    periods = sorted(p for p in periods.unique() if p <= end)
+    if not periods:
+        raise LookupError(f"no national figures for '{offence_group}' for 12 months ending on or before {end}")
+    return periods[-1]
+
+
 @dataclass(frozen=True)
 class Rank:
     """Position of one force by rate (1 = lowest) among the forces with a rate; who was left out and why."""

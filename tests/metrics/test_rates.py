@@ -93,3 +93,12 @@ def test_peer_average_lies_between_the_lowest_and_highest_peer_rate(pairs):
     t = force_rates(_table(rows), "2023-03", "Total recorded crime (excluding fraud)")
     pa = peer_average(t, list(t.index))
     assert t["rate"].min() - 1e-9 <= pa.rate <= t["rate"].max() + 1e-9
+
+
+def test_latest_published_period_up_to_the_quarter():
+    from pccreport.metrics.rates import latest_period
+
+    t = pd.concat([_table([("a", 1.0, 2.0, "")], period=p) for p in ("2022-09", "2022-12", "2023-06")])
+    assert latest_period(t, "Total recorded crime (excluding fraud)", "2023-03") == "2022-12"
+    with pytest.raises(LookupError, match="on or before 2022-06"):
+        latest_period(t, "Total recorded crime (excluding fraud)", "2022-06")
