@@ -150,7 +150,7 @@ def _chart(base: MetricResult, series: pd.Series, end: pd.Period, settings: XmrS
     base.statements.append(st.render(
         "xmr", period=month_label(end), value=fmt(float(s.iloc[-1])),
         verdict=base.verdict + " variation" if sig is None else base.verdict,
-        signal="" if sig is None else f" ({signal_phrase(sig, s.index, m.direction)})",
+        signal="" if sig is None else f" ({signal_phrase(sig, s.index)})",
         assurance=f"; the target of {fmt(m.target)} is {assurance}" if assurance else ""))
 
 

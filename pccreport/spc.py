@@ -249,7 +249,7 @@ def chart_unavailable(series: pd.Series, settings: XmrSettings = XmrSettings()) 
     return reason
 
 
-def signal_phrase(sig: Signal, index: pd.Index, direction: str) -> str:
+def signal_phrase(sig: Signal, index: pd.Index) -> str:
     """Plain words for one signal: its rule, how many points, and their span, e.g. 'run below the mean: 9 points, Jul-22 to Mar-23'."""
     def label(i: int) -> str:
         p = index[i]

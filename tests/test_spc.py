@@ -168,3 +168,13 @@ def test_bands_sit_inside_limits_and_screening_never_widens(values, screen):
     assert (r.lower <= r.lower_band + 1e-9).all() and (r.upper_band <= r.upper + 1e-9).all()
     unscreened = xmr(pd.Series(values))
     assert (r.mr_mean <= unscreened.mr_mean + 1e-9).all()
+
+
+def test_signal_phrase_names_rule_points_and_span():
+    from pccreport.spc import signal_phrase
+
+    idx = pd.period_range("2022-01", periods=16, freq="M")
+    values = pd.Series([10.0, 11, 9, 10, 11, 9, 10] + [8.0] * 9, idx)
+    r = xmr(values, XmrSettings(baseline_points=7))
+    sig = r.point_signal(15)
+    assert signal_phrase(sig, r.values.index) == "run below the mean: 9 points, Aug-22 to Apr-23"
