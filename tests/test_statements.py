@@ -1,6 +1,8 @@
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
 
 from pccreport import statements as st
 
@@ -49,3 +51,11 @@ def test_significance_is_led_by_the_test_never_by_the_margin_alone():
     assert st.significance_phrase(-1.0, 5.0, False, 0.6).startswith("within the ±5.0pt margin of error")
     near = st.significance_phrase(-5.1, 5.0, False, 0.051)
     assert "finds no significant change" in near and "greater than" not in near
+
+
+@given(hs.one_of(hs.none(), hs.floats(-1e6, 1e6)), hs.sampled_from(["up", "down", None]), hs.sampled_from(["%", "pts"]))
+def test_comparison_clause_is_always_words(change, direction, unit):
+    text = st.comparison(change, "no figure for Mar-22", direction, "year on year", unit)
+    assert text[:2] in (", ", "; ") and "nan" not in text.lower().split()
+    if change is not None and round(change, 1) != 0 and direction is not None:
+        assert text.endswith("an improvement") or text.endswith("a deterioration")
