@@ -171,7 +171,7 @@ def ranked_figure(rates: pd.DataFrame, force: str, names: dict[str, str], peers:
         title = f"{name} has the {_ordinal(rank)} lowest crime rate of {n} forces (12 months to {period})"
     colours = [IMPROVING if f == force else (LIMIT if f in peers else "#BBBBBB") for f in df["force"]]
     with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(SIZE[0], max(3.0, 0.15 * n + 1.2)), constrained_layout=True)
+        fig, ax = plt.subplots(figsize=(SIZE[0], max(3.0, 0.13 * n + 1.1)), constrained_layout=True)
         y = range(n)
         ax.barh(list(y), df["rate"].astype(float), color=colours, height=0.75)
         ax.set_yticks(list(y), [names.get(f, f) for f in df["force"]], fontsize=6.5)
@@ -185,7 +185,7 @@ def ranked_figure(rates: pd.DataFrame, force: str, names: dict[str, str], peers:
         handles = [plt.Rectangle((0, 0), 1, 1, color=IMPROVING, label=name),
                    plt.Rectangle((0, 0), 1, 1, color=LIMIT, label="Peer forces"),
                    plt.Rectangle((0, 0), 1, 1, color="#BBBBBB", label="Other forces")]
-        ax.legend(handles=handles, fontsize=7, frameon=False, loc="lower right")
+        ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper right")
         _source_line(fig, f"Source: {source}. {offence_group}. Rank 1 = lowest rate; forces marked not ranked in "
                           "params/forces.yaml (City of London) and suppressed figures are left out.")
     return fig
@@ -207,7 +207,7 @@ def r12_trend_figure(r12: pd.Series, force_name: str, change: float | None, sour
         title = (f"{force_name}: crime {word} {abs(change):.1f}% year on year, {s.iloc[-1]:,.0f} in the 12 months "
                  f"to {end.strftime('%b-%y')}")
     with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(SIZE[0], 2.8), constrained_layout=True)
+        fig, ax = plt.subplots(figsize=(SIZE[0], 2.5), constrained_layout=True)
         full = r12.loc[s.index[0]:]
         ax.plot(full.index.to_timestamp(), full.to_numpy(), color=IMPROVING, lw=1.8, marker="o", ms=2.5)
         ax.set_ylabel("Crimes, rolling 12 months")
@@ -226,7 +226,7 @@ def yoy_by_type_figure(yoy: pd.DataFrame, end: pd.Period, source: str) -> plt.Fi
     rises = int((df["change"].round(1) > 0).sum())
     title = (f"Crime rose in {rises} of {len(df)} crime types, year on year to {end.strftime('%b-%y')}")
     with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(SIZE[0], max(2.6, 0.24 * len(df) + 1.1)), constrained_layout=True)
+        fig, ax = plt.subplots(figsize=(SIZE[0], max(2.4, 0.19 * len(df) + 1.0)), constrained_layout=True)
         vals = df["change"].astype(float).to_numpy()
         cols = [COMMON if round(v, 1) == 0 else (CONCERNING if v > 0 else IMPROVING) for v in vals]
         bars = ax.barh(df["crime_type"], vals, color=cols, height=0.65)

@@ -189,7 +189,8 @@ def _national_block(ctx: ReportContext) -> dict | None:
     name = ctx.force.name
     me = rates[rates["force"] == ctx.force.slug].iloc[0]
     rank = f"ranked {c.rank} of {c.of} forces (1 = lowest rate)" if c.rank else "not ranked nationally"
-    stmts = [f"{name} recorded {me['count']:,.0f} crimes ({group.lower()}) in the 12 months to {p}: "
+    what = group.replace("(", "").replace(")", "").lower()
+    stmts = [f"{name} recorded {me['count']:,.0f} crimes ({what}) in the 12 months to {p}: "
              f"{c.rate:.1f} per 1,000 residents, {rank}."]
     if c.national is not None:
         diff = (c.rate - c.national) / c.national * 100
