@@ -103,6 +103,41 @@ def section_title(body: str, fallback: str) -> str:
     return html_lib.unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip() or fallback
 
 
+def notebook_params(nb: nbformat.NotebookNode) -> dict:
+    """The literal parameters papermill injected into an executed notebook (no code is run to read them)."""
+    import ast
+
+    out: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "injected-parameters" not in cell.metadata.get("tags", []):
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                try:
+                    out[node.targets[0].id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+    return out
+
+
+def _section_labels(nb: nbformat.NotebookNode, body: str, fallback: str) -> tuple[str, str]:
+    """Title and footer of a stand-alone section: force, section heading and quarter where the notebook says them."""
+    heading = section_title(body, fallback)
+    params = notebook_params(nb)
+    force, quarter = params.get("force"), params.get("quarter")
+    if not force or not quarter:
+        return heading, heading
+    try:
+        from .config import Paths
+        from .registry import load_registry
+
+        name = load_registry(Paths.discover(params.get("project_root")))[force].name
+    except Exception:  # noqa: BLE001 - a label only; the slug is a fine fallback
+        name = force
+    title = f"{name}: {heading} — {quarter}"
+    return title, f"{name} · {heading} · Quarterly PCC highlight report {quarter}"
+
+
 def export_section(notebook: Path, out_dir: Path, title: str | None = None, footer: str | None = None,
                    pdf: bool = True) -> list[Path]:
     """Export one executed notebook on its own as ``<stem>.html`` (and ``<stem>.pdf``) in ``out_dir``."""
@@ -111,8 +146,9 @@ def export_section(notebook: Path, out_dir: Path, title: str | None = None, foot
         raise ValueError(f"{notebook} has no outputs: export an executed notebook (reports/<force>/<quarter>/"
                          f"notebooks/) or pass --force, --quarter and --priority to execute one first")
     body = body_html(merge([notebook]))
-    t = title or section_title(body, notebook.stem)
-    text = page_html(body, t, [], footer or t)
+    auto_title, auto_footer = _section_labels(nb, body, notebook.stem)
+    t = title or auto_title
+    text = page_html(body, t, [], footer or auto_footer)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / f"{notebook.stem}.html"
     atomic_write_text(html_path, text)

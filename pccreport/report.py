@@ -116,7 +116,8 @@ def comparison_html(ctx: ReportContext) -> str:
     if ctx.national is not None:
         kw["national"] = _national_block(ctx)
         if kw["national"] is None:
-            kw["national_reason"] = f"the national table has no total recorded crime figure for {name}"
+            kw["national_reason"] = (f"the national table has no total recorded crime figure for {name} for a period "
+                                     f"ending by {end.strftime('%b-%y')}")
     street_src = SOURCE_LABELS["police_uk"]
     try:
         monthly = ctx.data.crime_counts("all")
@@ -177,6 +178,9 @@ def _national_block(ctx: ReportContext) -> dict | None:
     if group is None:
         return None
     nat = nat[nat["offence_group"] == group]
+    # Only periods the report covers: a later ONS edition must not appear in an earlier quarter's report.
+    end = ctx.quarter.end_month
+    nat = nat[nat["period_end"].astype(str).map(lambda p: pd.Period(p, freq="M") <= end)]
     have = nat[(nat["force"] == ctx.force.slug) & nat["count"].notna()]
     if have.empty:
         return None

@@ -123,7 +123,7 @@ def test_pdf_pages_are_a4_numbered_none_blank_none_clipped(report, tmp_path):
         assert f"Page {i + 1} of {n}" in text and "Police and Crime Plan 2022-25" in text
 
 
-def test_pdf_sections_start_on_new_pages_and_figures_are_not_split(report):
+def test_pdf_sections_start_on_new_pages(report):
     paths, out, _ = report
     reader = PdfReader(out / f"{STEM}.pdf")
     texts = [p.extract_text() for p in reader.pages]
@@ -134,8 +134,63 @@ def test_pdf_sections_start_on_new_pages_and_figures_are_not_split(report):
         # The section's kicker/heading is among the first lines of a page, so it starts that page.
         firsts = [[ln for ln in t.splitlines() if ln.strip()][:3] for t in texts]
         assert any(heading in ln for lines in firsts for ln in lines), heading
-    images = sum(len(p.images) for p in reader.pages)
-    assert images == len(re.findall(r"<img\b", (out / f"{STEM}.html").read_text()))
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child)
+
+
+def _layout_problems(page: str) -> tuple[list[str], int]:
+    """From WeasyPrint's own layout: figures, tables, images or metric blocks spanning two pages, images outside the
+    text area; and the number of images laid out."""
+    from weasyprint import HTML
+
+    doc = HTML(string=page).render()
+    seen: dict[int, int] = {}
+    problems, n_img = [], 0
+    for i, pg in enumerate(doc.pages):
+        pb = pg._page_box
+        top, bottom = pb.content_box_y(), pb.content_box_y() + pb.height
+        left, right = pb.content_box_x(), pb.content_box_x() + pb.width
+        for b in _boxes(pb):
+            el = getattr(b, "element", None)
+            tag = getattr(b, "element_tag", None)
+            keep = tag in ("figure", "table", "img") or (tag == "div" and "metric" in (el.get("class") or "").split())
+            if not keep:
+                continue
+            if seen.setdefault(id(el), i) != i:
+                problems.append(f"a <{tag}> is split across pages {seen[id(el)] + 1} and {i + 1}")
+            if tag == "img":
+                n_img += 1
+                if not (top - 0.5 <= b.position_y and b.position_y + b.height <= bottom + 0.5):
+                    problems.append(f"image cut off at the top or bottom of page {i + 1}")
+                if not (left - 0.5 <= b.position_x and b.position_x + b.width <= right + 0.5):
+                    problems.append(f"image wider than the text area on page {i + 1}")
+    return sorted(set(problems)), n_img
+
+
+def test_pdf_layout_keeps_figures_tables_and_metrics_whole_and_inside_the_margins(report):
+    _, _, page = report
+    problems, n_img = _layout_problems(page)
+    assert problems == []
+    assert n_img == len(re.findall(r"<img\b", page))
+
+
+def test_layout_check_catches_a_split_table_and_an_overwide_image():
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 4), "black").save(buf, format="PNG")
+    png = base64.b64encode(buf.getvalue()).decode()
+    rows = "".join(f"<tr><td>{i}</td></tr>" for i in range(150))
+    page = render.page_html(f"<table>{rows}</table><img alt='x' style='width: 400mm; height: 10mm' "
+                            f"src='data:image/png;base64,{png}' />", "T", [], "F")
+    problems, _ = _layout_problems(page)
+    assert any("split across pages" in p for p in problems)
+    assert any("wider than the text area" in p for p in problems)
 
 
 def test_one_section_exports_on_its_own_as_html_and_pdf(report, tmp_path):
@@ -146,9 +201,12 @@ def test_one_section_exports_on_its_own_as_html_and_pdf(report, tmp_path):
     text = _visible_text(page)
     assert "Priority 2: Reduce violence and serious harm" in text and "Priority 1:" not in text
     assert "<script" not in page and "<img" in page
+    assert "<title>Wiltshire: Priority 2: Reduce violence and serious harm — 2023-Q1</title>" in page
     reader = PdfReader(tmp_path / "12_priority_2.pdf")
     assert 1 <= len(reader.pages) < 8
-    assert "Priority 2: Reduce violence and serious harm" in reader.pages[0].extract_text()
+    first = reader.pages[0].extract_text()
+    assert "Priority 2: Reduce violence and serious harm" in first
+    assert f"Page 1 of {len(reader.pages)}" in first and "Quarterly PCC highlight report 2023-Q1" in first
 
 
 def test_export_refuses_an_unexecuted_notebook(tmp_path):

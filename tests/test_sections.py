@@ -188,6 +188,20 @@ def test_comparison_with_national_data_shows_rate_rank_peer_and_charts(ingested,
     assert len(src) == 1 and src[0]["period"] == "12 months to 2022-03 … 2023-03" and len(src[0]["sha256"]) == 16
 
 
+def test_comparison_ignores_national_periods_after_the_quarter(ingested):
+    nat = national_frame(ingested, periods=("2023-06", "2025-06"))
+    out = ingested.processed / "national"
+    out.mkdir(parents=True, exist_ok=True)
+    nat.to_parquet(out / "recorded_crime.parquet")
+    try:
+        ctx = report.context("wiltshire", "2023-Q1", str(ingested.root))
+        text = _text(report.crime_comparison(ctx).data)
+    finally:
+        (out / "recorded_crime.parquet").unlink()
+    assert "National figures not supplied" in text and "for a period ending by Mar-23" in text
+    assert "ranked" not in text
+
+
 def test_fmt_target_and_rag_counts():
     r = MetricResult(_metric(target=3600), 1, "s", "Mar-23", 6560.0, "seconds")
     assert sections.fmt_result_target(r) == "≤ 1:00:00"
