@@ -39,12 +39,9 @@ def force_rates(recorded_crime: pd.DataFrame, period_end: str, offence_group: st
     """
     df = recorded_crime[(recorded_crime["period_end"].astype(str) == str(period_end))
                         & (recorded_crime["offence_group"] == offence_group)]
-    df = df.groupby("force", as_index=False).agg(count=("count", "sum"), population=("population", "first"))
-    # groupby-sum turns an all-NaN (suppressed) count into 0; put the NaN back.
-    suppressed = recorded_crime[(recorded_crime["period_end"].astype(str) == str(period_end))
-                                & (recorded_crime["offence_group"] == offence_group)].groupby("force")["count"] \
-        .apply(lambda s: s.isna().all())
-    df.loc[df["force"].map(suppressed).fillna(False).astype(bool), "count"] = np.nan
+    # min_count=1: a force whose count is suppressed (NaN) stays NaN rather than becoming a rate of zero.
+    df = df.groupby("force", as_index=False).agg(count=("count", lambda s: s.sum(min_count=1)),
+                                                 population=("population", "first"))
     pop = pd.to_numeric(df["population"], errors="coerce")
     df["rate"] = df["count"] / pop.where(pop > 0) * PER
     ranked = ranked or {}

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from . import charts, comparison, sections
 from .hashing import sha256_file
 from .config import Paths
-from .data import ReportData
+from .data import ASB, ReportData
 from .narrative import Narrative, load_narrative
 from .periods import Quarter
 from .plan import Plan, load_plan
@@ -146,7 +146,7 @@ def comparison_html(ctx: ReportContext) -> str:
                 stmts.append(f"No rolling 12-month total to {end.strftime('%b-%y')}: {ch.note}.")
             kw["r12"] = {"statements": stmts, "figure": Markup(charts.figure_html(fig, alt))}
         street = ctx.data.street
-        yoy = comparison.yoy_by_type(street[street["month"] <= end], end, exclude=(comparison_asb(),))
+        yoy = comparison.yoy_by_type(street[street["month"] <= end], end, exclude=(ASB,))
         if yoy["change"].notna().any():
             fig = charts.yoy_by_type_figure(yoy, end, street_src)
             rows = []
@@ -163,12 +163,6 @@ def comparison_html(ctx: ReportContext) -> str:
             kw["yoy_reason"] = (f"Data not supplied: year-on-year change by crime type needs 24 consecutive months of "
                                 f"data.police.uk street data up to {end.strftime('%b-%y')}.")
     return sections.render("comparison.html.j2", **kw)
-
-
-def comparison_asb() -> str:
-    from .data import ASB
-
-    return ASB
 
 
 def _national_block(ctx: ReportContext) -> dict | None:
