@@ -239,7 +239,8 @@ def yoy_by_type_figure(yoy: pd.DataFrame, end: pd.Period, source: str) -> plt.Fi
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", labelsize=7)
         ax.set_title(title, loc="left")
-        _source_line(fig, f"Source: {source}. Labels: change and the 12-month count. Blue = fall, orange = rise, grey = no change.")
+        _source_line(fig, f"Source: {source}. Labels: change and the 12-month count. "
+                          "Blue = fall, orange = rise, grey = no change.")
     return fig
 
 
@@ -253,13 +254,17 @@ def comparison_alt(kind: str, **kw) -> str:
             bits.append(f"peer-group average {last['peer']:.1f}")
         if pd.notna(last["national"]):
             bits.append(f"England and Wales {last['national']:.1f}")
-        return (f"Chart of recorded crimes per 1,000 residents in the 12 months to {_short_period(last['period_end'])}: "
+        period = _short_period(last["period_end"])
+        return (f"Chart of recorded crimes per 1,000 residents in the 12 months to {period}: "
                 + ", ".join(bits) + ".")
     if kind == "ranked":
         r = kw["rates"]
         ranked = r[r["rank"].notna()].sort_values("rate")
         row = ranked[ranked["force"] == kw["force"]]
-        pos = f"{kw['force_name']} is ranked {int(row['rank'].iloc[0])} of {len(ranked)}" if not row.empty else             f"{kw['force_name']} is not ranked"
+        if row.empty:
+            pos = f"{kw['force_name']} is not ranked"
+        else:
+            pos = f"{kw['force_name']} is ranked {int(row['rank'].iloc[0])} of {len(ranked)}"
         return (f"Bar chart of the crime rate per 1,000 residents of {len(ranked)} police forces, from "
                 f"{ranked['rate'].iloc[0]:.1f} to {ranked['rate'].iloc[-1]:.1f}; {pos} (1 = lowest).")
     if kind == "r12":

@@ -191,8 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: export one section of the report as stand-alone HTML and PDF."""
     ap = argparse.ArgumentParser(prog="python -m pccreport.render",
                                  description="Export one report section (an executed notebook) as HTML and A4 PDF.")
-    ap.add_argument("notebooks", nargs="*", type=Path, help="executed notebook(s), e.g. reports/<force>/<quarter>/"
-                                                            "notebooks/12_priority_2.ipynb; each is exported on its own")
+    ap.add_argument("notebooks", nargs="*", type=Path,
+                    help="executed notebook(s), e.g. reports/<force>/<quarter>/notebooks/12_priority_2.ipynb; "
+                         "each is exported on its own")
     ap.add_argument("--force", help="execute a section first: force slug (with --quarter and --priority/--section)")
     ap.add_argument("--quarter", help="quarter such as 2023-Q1")
     ap.add_argument("--priority", type=int, help="priority id from the plan")

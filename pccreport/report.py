@@ -108,7 +108,7 @@ def crime_comparison(ctx: ReportContext) -> HTML:
 
 
 def comparison_html(ctx: ReportContext) -> str:
-    """Rate per 1,000 against national and peer average with rank (when national data is present), R12 trend, YoY by type."""
+    """Rate per 1,000 against national and peer average with rank (if national data), R12 trend, YoY by crime type."""
     end = ctx.quarter.end_month
     name = ctx.force.name
     kw: dict = {"plan": ctx.plan, "quarter": ctx.quarter, "national": None, "national_reason": ctx.national_note,
