@@ -8,6 +8,7 @@ import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from . import rag as rag_
 from . import statements as st
 from .narrative import Deliverable, due_status, md_inline
 
@@ -45,10 +46,27 @@ def fmt_result_change(r) -> str:
     return f"{r.change:+.1f}%{arrow}"
 
 
+def fmt_result_target(r) -> str:
+    """The plan's target for a metric in its unit, or '—' when the plan sets none."""
+    target = getattr(r.metric, "target", None)
+    if target is None:
+        return "—"
+    unit = r.unit if r.unit in ("percent", "seconds", "days") else "count"
+    return ("≤ " if r.metric.direction == "down" else "≥ ") + st.fmt_value(float(target), unit)
+
+
+def rag_counts(rags: list) -> list[tuple[str, str, int]]:
+    """(status, label, count) for each RAG status present, in the order red, amber, green, grey."""
+    order = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("grey", "Not scored")]
+    return [(k, lbl, n) for k, lbl in order if (n := sum(1 for g in rags if g.status == k))]
+
+
 def render(template: str, **ctx) -> str:
     """Render one template with the shared helpers available."""
     return _ENV.get_template(template).render(md=_md, bullets=_bullets, fmt_value=fmt_result_value,
-                                              fmt_change=fmt_result_change, **ctx)
+                                              fmt_change=fmt_result_change, fmt_target=fmt_result_target,
+                                              rag=rag_.score, rag_rule=rag_.RULE,
+                                              rag_counts=rag_counts, **ctx)
 
 
 def narrative_section(anchor: str, heading: str, section, narrative, plan, quarter, force) -> str:
