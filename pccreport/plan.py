@@ -33,6 +33,21 @@ class Metric(_Strict):
     target: float | None = None
     chart: Literal["xmr", "none"] = "xmr"
     description: str = ""
+    # Catalogue fields added for issue 6 (additive): what the analyst promised to say about the metric and who it is
+    # compared with. ``service_level`` is the agreed standard in words when it is not a single target figure.
+    service_level: str = ""
+    statements: list[Literal["latest", "year_on_year", "target", "control_chart", "significance", "peer_comparison"]] = []
+    peer_group: Literal["none", "msg", "national", "region"] | list[str] = "none"
+
+    @model_validator(mode="after")
+    def _catalogue_fields(self) -> "Metric":
+        if "target" in self.statements and self.target is None and not self.service_level:
+            raise ValueError("the 'target' statement needs a 'target' figure or a 'service_level'")
+        if "peer_comparison" in self.statements and self.peer_group == "none":
+            raise ValueError("the 'peer_comparison' statement needs a 'peer_group' (msg, national, region or force slugs)")
+        if "control_chart" in self.statements and self.chart == "none":
+            raise ValueError("the 'control_chart' statement needs a chart kind other than 'none'")
+        return self
 
     @model_validator(mode="after")
     def _source_fields(self) -> "Metric":
@@ -69,6 +84,14 @@ class Plan(_Strict):
     governance_title: str = "Police and Crime Plan delivery & governance"
     positive_outcomes: list[str] = Field(min_length=1)
     priorities: list[Priority] = Field(min_length=3, max_length=6)
+    start_year: int | None = Field(default=None, ge=2000, le=2100)  # the plan's years, e.g. 2022 and 2025
+    end_year: int | None = Field(default=None, ge=2000, le=2100)
+
+    @model_validator(mode="after")
+    def _years(self) -> "Plan":
+        if self.start_year is not None and self.end_year is not None and self.end_year < self.start_year:
+            raise ValueError(f"end_year {self.end_year} is before start_year {self.start_year}")
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> "Plan":
@@ -80,6 +103,12 @@ class Plan(_Strict):
         if dup:
             raise ValueError(f"metric ids must be unique across the plan; repeated: {dup}")
         return self
+
+    def covers(self, year: int) -> bool | None:
+        """Whether the plan's years include ``year``; None when the plan does not give its years."""
+        if self.start_year is None or self.end_year is None:
+            return None
+        return self.start_year <= year <= self.end_year
 
     def metrics(self) -> list[Metric]:
         return [m for p in self.priorities for s in p.scorecards for m in s.metrics]
