@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .config import Paths
 from .errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from .ingest.kpis import KpiCatalogue
 
 Slug = Field(pattern=r"^[a-z0-9_]{1,60}$")
 
@@ -120,6 +123,40 @@ class Plan(_Strict):
         raise KeyError(f"priority {pid} is not in the plan; plan priorities are {[p.id for p in self.priorities]}")
 
 
+VALUE_KINDS = {"count", "duration", "percent"}
+PROPORTION_KINDS = {"proportion", "survey"}
+
+
+def catalogue_problems(plan: Plan, catalogue: "KpiCatalogue", forces: set[str]) -> list[Problem]:
+    """Plan metrics that do not fit the KPI catalogue or the force registry, each named by its YAML path."""
+    out: list[Problem] = []
+    known = ", ".join(catalogue.known())
+    for i, p in enumerate(plan.priorities):
+        for j, sc in enumerate(p.scorecards):
+            for k, m in enumerate(sc.metrics):
+                at = f"priorities.{i}.scorecards.{j}.metrics.{k}"
+                if isinstance(m.peer_group, list):
+                    out += [Problem(f"{at}.peer_group", "not a force slug in params/forces.yaml", value=s)
+                            for s in m.peer_group if s not in forces]
+                if m.source != "kpi":
+                    continue
+                d = catalogue.metrics.get(m.kpi or "")
+                if d is None:
+                    out.append(Problem(f"{at}.kpi", f"not in the KPI catalogue; known metrics: {known}", value=m.kpi))
+                    continue
+                if m.area not in catalogue.areas:
+                    out.append(Problem(f"{at}.area", f"must be one of {catalogue.areas}", value=m.area))
+                if m.unit != d.unit:
+                    out.append(Problem(f"{at}.unit", f"the catalogue measures {m.kpi} in {d.unit!r}", value=m.unit))
+                if m.measure == "proportion" and d.kind not in PROPORTION_KINDS:
+                    out.append(Problem(f"{at}.measure", f"{m.kpi} is a {d.kind} KPI with no numerator/denominator; "
+                                                        "use measure 'value'", value=m.measure))
+                if m.measure == "value" and d.kind not in VALUE_KINDS:
+                    out.append(Problem(f"{at}.measure", f"{m.kpi} is a {d.kind} KPI; use measure 'proportion' so its "
+                                                        "sample size is used", value=m.measure))
+    return out
+
+
 def pydantic_problems(exc: ValidationError) -> list[Problem]:
     """Turn a pydantic ValidationError into Problems whose field is the YAML path."""
     out = []
@@ -141,8 +178,8 @@ def load_yaml(path: Path) -> object:
         raise InputError(path, [Problem(where, str(getattr(exc, "problem", exc)))], "fix the YAML syntax") from exc
 
 
-def load_plan(paths: Paths, force: str) -> Plan:
-    """Load and validate params/<force>/plan.yaml."""
+def load_plan(paths: Paths, force: str, check_catalogue: bool = True) -> Plan:
+    """Load and validate params/<force>/plan.yaml; by default also against the KPI catalogue and force registry."""
     path = paths.params / force / "plan.yaml"
     doc = load_yaml(path)
     try:
@@ -151,4 +188,11 @@ def load_plan(paths: Paths, force: str) -> Plan:
         raise InputError(path, pydantic_problems(exc), "see docs/inputs.md for the plan file schema") from exc
     if plan.force != force:
         raise InputError(path, [Problem("force", f"plan is for {plan.force!r}, expected {force!r}")])
+    if check_catalogue:
+        from .ingest.kpis import load_catalogue  # kpis imports this module lazily; keep the cycle out of import time
+        from .registry import load_registry
+
+        probs = catalogue_problems(plan, load_catalogue(paths.params, force), set(load_registry(paths)))
+        if probs:
+            raise InputError(path, probs, "fix the plan, or add a force's own KPI to params/<force>/kpis.yaml")
     return plan

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -19,10 +20,8 @@ from .ingest import kpis, police_uk
 from .narrative import Narrative, load_narrative
 from .periods import Quarter
 from .plan import Plan, load_plan
-from .registry import load_registry, validate_force
+from .registry import validate_force
 
-VALUE_KINDS = {"count", "duration", "percent"}
-PROPORTION_KINDS = {"proportion", "survey"}
 
 
 @dataclass
@@ -31,36 +30,6 @@ class CheckResult:
 
     problems: list[str] = field(default_factory=list)
     missing_kpis: list[str] = field(default_factory=list)
-
-
-def plan_problems(plan: Plan, catalogue: kpis.KpiCatalogue, forces: set[str]) -> list[Problem]:
-    """Plan metrics that do not fit the KPI catalogue or the force registry, each named by its YAML path."""
-    out: list[Problem] = []
-    known = ", ".join(catalogue.known())
-    for i, p in enumerate(plan.priorities):
-        for j, sc in enumerate(p.scorecards):
-            for k, m in enumerate(sc.metrics):
-                at = f"priorities.{i}.scorecards.{j}.metrics.{k}"
-                if isinstance(m.peer_group, list):
-                    out += [Problem(f"{at}.peer_group", "not a force slug in params/forces.yaml", value=s)
-                            for s in m.peer_group if s not in forces]
-                if m.source != "kpi":
-                    continue
-                d = catalogue.metrics.get(m.kpi or "")
-                if d is None:
-                    out.append(Problem(f"{at}.kpi", f"not in the KPI catalogue; known metrics: {known}", value=m.kpi))
-                    continue
-                if m.area not in catalogue.areas:
-                    out.append(Problem(f"{at}.area", f"must be one of {catalogue.areas}", value=m.area))
-                if m.unit != d.unit:
-                    out.append(Problem(f"{at}.unit", f"the catalogue measures {m.kpi} in {d.unit!r}", value=m.unit))
-                if m.measure == "proportion" and d.kind not in PROPORTION_KINDS:
-                    out.append(Problem(f"{at}.measure", f"{m.kpi} is a {d.kind} KPI with no numerator/denominator; "
-                                                        "use measure 'value'", value=m.measure))
-                if m.measure == "value" and d.kind not in VALUE_KINDS:
-                    out.append(Problem(f"{at}.measure", f"{m.kpi} is a {d.kind} KPI; use measure 'proportion' so its "
-                                                        "sample size is used", value=m.measure))
-    return out
 
 
 def narrative_problems(narrative: Narrative, plan: Plan, quarter: Quarter) -> list[Problem]:
@@ -104,14 +73,11 @@ def check_inputs(paths: Paths, force: str, quarter: str) -> CheckResult:
             res.problems.append(str(exc))
             return None
 
-    plan = attempt(lambda: load_plan(paths, f.slug))
     catalogue = attempt(lambda: kpis.load_catalogue(paths.params, f.slug))
+    # load_plan also checks the plan against the catalogue and registry; skip that when the catalogue is itself bad,
+    # so each problem is listed once.
+    plan = attempt(lambda: load_plan(paths, f.slug, check_catalogue=catalogue is not None))
     narrative = attempt(lambda: load_narrative(paths, f.slug, q.label))
-    plan_path = paths.params / f.slug / "plan.yaml"
-    if plan is not None and catalogue is not None:
-        probs = plan_problems(plan, catalogue, set(load_registry(paths)))
-        if probs:
-            res.problems.append(str(InputError(plan_path, probs, "fix the plan, or add the KPI to params/<force>/kpis.yaml")))
     if plan is not None and narrative is not None and narrative.supplied:
         probs = narrative_problems(narrative, plan, q)
         if probs:
@@ -137,6 +103,15 @@ def check_inputs(paths: Paths, force: str, quarter: str) -> CheckResult:
     if plan is not None:
         res.missing_kpis = missing_kpis(plan, rows, q)
     return res
+
+
+def not_supplied(report_dir) -> list[str]:
+    """Metric ids a built report marked 'data not supplied' (read from its scorecard.csv), for the batch summary."""
+    path = Path(report_dir) / "scorecard.csv"
+    if not path.exists():
+        return []
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return df.loc[df["verdict"] == "data not supplied", "metric_id"].tolist()
 
 
 def validate_inputs(paths: Paths, force: str, quarter: str) -> list[str]:
