@@ -213,7 +213,7 @@ def _kpis(force: str, months: pd.PeriodIndex, profile: Profile, rng: np.random.G
         add("outstanding_suspects_over_12_months", "force", m, round(total * (0.10 + 0.001 * i) * rng.normal(1, 0.03)))
         a, b = profile.kpi_areas
         add("intelligence_reports", a, m, round(rng.normal(1460, 40) * size))
-        low = 0.85 if m == months[-10] else 1.0  # a deliberate low month for one area
+        low = 0.85 if len(months) >= 10 and m == months[-10] else 1.0  # a deliberate low month for one area
         add("intelligence_reports", b, m, round(rng.normal(1130, 35) * size * low))
         add("emergency_response_mean", a, m, rng.normal(840, 45), unit="seconds")  # rural area: further to travel
         add("emergency_response_mean", b, m, rng.normal(610, 35), unit="seconds")

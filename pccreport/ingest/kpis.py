@@ -23,6 +23,7 @@ KINDS = ("count", "duration", "proportion", "survey", "percent")
 KIND_UNITS = {"count": {"count"}, "duration": {"seconds", "days"}, "proportion": {"percent"}, "survey": {"percent"},
               "percent": {"percent"}}
 QUARTER_END_MONTHS = ("03", "06", "09", "12")
+FOLLOW_ON = {"give a value, or both numerator and denominator", "numerator and denominator come together"}
 
 
 class KpiDef(BaseModel):
@@ -169,8 +170,16 @@ def read_kpi_csv(path: Path, force: str, catalogue: KpiCatalogue | None = None) 
         problems += _problems(exc)
         valid = None
     hint = KPI_HINT
+    # A cell that is not a number is read as empty; the row checks would then blame the row again for it.
+    bad_rows = {p.row for p in problems if p.message == "must be a number"}
+    problems = [p for p in problems if not (p.row in bad_rows and p.message in FOLLOW_ON)]
     if catalogue is not None:
-        cat_problems = catalogue_problems(df, catalogue)
+        # One message per row and field: a cell that is not a number is reported as such, not again as "empty";
+        # the catalogue's specific "X is a count: give a value" replaces the generic structural one.
+        typed = {(p.row, p.field) for p in problems if p.message == "must be a number"}
+        cat_problems = [p for p in catalogue_problems(df, catalogue) if (p.row, p.field) not in typed]
+        flagged = {(p.row, p.field) for p in cat_problems}
+        problems = [p for p in problems if not (p.message.startswith("give a value") and (p.row, p.field) in flagged)]
         if any(p.field == "metric" and "not in the KPI catalogue" in p.message for p in cat_problems):
             hint += f"; known metrics: {', '.join(catalogue.known())}"
         problems += cat_problems

@@ -2,6 +2,7 @@
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -10,6 +11,7 @@ from pccreport.errors import InputError
 from pccreport.ingest import kpis
 from pccreport.pipeline import ingest_force
 from pccreport.registry import validate_force
+from pccreport import sample
 from pccreport.sample import generate
 
 HEADER = "force,metric,area,period,value,numerator,denominator,unit\n"
@@ -145,11 +147,11 @@ def test_force_metric_may_not_redefine_a_national_one(tmp_path):
 
 @pytest.mark.parametrize("force", ["wiltshire", "dorset"])
 def test_sample_kpis_cover_every_catalogued_metric_for_18_months_or_more(tmp_path, force):
-    shutil.copytree(DEFAULT_ROOT / "params", tmp_path / "params")
-    paths = Paths(tmp_path)
-    generate(paths, force, "2021-07", "2023-06")
-    cat = kpis.load_catalogue(paths.params, force)
-    df = kpis.read_kpi_csv(paths.kpi_raw(force) / "kpis.csv", force, cat)
+    # The KPI part of the generator only (the street files it also writes are tested in tests/test_sample.py).
+    months = pd.period_range("2021-07", "2023-06", freq="M")
+    sample._kpis(force, months, sample.PROFILES[force], np.random.default_rng(1)).to_csv(tmp_path / "k.csv", index=False)
+    cat = kpis.load_catalogue(DEFAULT_ROOT / "params", force)
+    df = kpis.read_kpi_csv(tmp_path / "k.csv", force, cat)
     assert set(df["metric"]) == set(cat.metrics)
     monthly = df[df["metric"].map(lambda m: cat.metrics[m].frequency == "monthly")]
     assert monthly.groupby("metric")["period"].nunique().min() >= 18
@@ -163,7 +165,7 @@ def test_bad_kpi_file_leaves_every_processed_file_intact(tmp_path):
     """A good ingest, then a bad new KPI file: the ingest fails and data/processed is byte-for-byte unchanged."""
     shutil.copytree(DEFAULT_ROOT / "params", tmp_path / "params")
     paths = Paths(tmp_path)
-    generate(paths, "wiltshire", "2022-01", "2023-03")
+    generate(paths, "wiltshire", "2023-01", "2023-03")
     force = validate_force("wiltshire", paths)
     ingest_force(paths, force)
     before = {p: p.read_bytes() for p in sorted(paths.processed.rglob("*")) if p.is_file()}
@@ -173,3 +175,13 @@ def test_bad_kpi_file_leaves_every_processed_file_intact(tmp_path):
         ingest_force(paths, force)
     after = {p: p.read_bytes() for p in sorted(paths.processed.rglob("*")) if p.is_file()}
     assert after == before
+
+
+def test_a_bad_cell_gets_one_message_not_follow_on_ones(tmp_path, catalogue):
+    rows = ["wiltshire,complaints,force,2023-03,ten,,,count", "wiltshire,complaints,force,2023-04,,,,count",
+            "wiltshire,victim_satisfaction,force,2023-03,,x,150,percent"]
+    msg = _err(tmp_path, HEADER + "\n".join(rows) + "\n", catalogue)
+    assert "3 problem(s)" in msg
+    assert "row 1 (line 2), field 'value': must be a number (got 'ten')" in msg
+    assert "row 2 (line 3), field 'value': complaints is a count: give a value" in msg
+    assert "row 3 (line 4), field 'numerator': must be a number (got 'x')" in msg
