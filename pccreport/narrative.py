@@ -83,6 +83,12 @@ def load_narrative(paths: Paths, force: str, quarter: str) -> Narrative:
     if not path.exists():
         return Narrative(force=force, quarter=quarter, supplied=False)
     doc = load_yaml(path)
+    if doc is None:
+        from .errors import Problem
+
+        raise InputError(path, [Problem("(file)", "the file is empty")],
+                         "write the narrative (see params/wiltshire/2023-Q1.yaml), or delete the file to show "
+                         "'narrative not supplied'")
     try:
         nar = Narrative.model_validate(doc)
     except ValidationError as exc:

@@ -182,6 +182,8 @@ def load_plan(paths: Paths, force: str, check_catalogue: bool = True) -> Plan:
     """Load and validate params/<force>/plan.yaml; by default also against the KPI catalogue and force registry."""
     path = paths.params / force / "plan.yaml"
     doc = load_yaml(path)
+    if doc is None:
+        raise InputError(path, [Problem("(file)", "the file is empty")], "see docs/inputs.md for the plan file schema")
     try:
         plan = Plan.model_validate(doc)
     except ValidationError as exc:

@@ -160,3 +160,17 @@ def test_check_command_lists_problems_and_writes_nothing(root):
                            "--quarter", "2023-Q1", "--root", str(root.root)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1 and "progress" in proc.stdout
     assert not root.processed.exists() and not root.reports.exists()
+
+
+def test_empty_and_wrongly_encoded_yaml_are_named(root):
+    nar = root.params / "wiltshire" / "2023-Q1.yaml"
+    nar.write_bytes(nar.read_text(encoding="utf-8").replace("Demand planning", "£2m demand planning").encode("cp1252"))
+    (root.params / "wiltshire" / "plan.yaml").write_text("# nothing yet\n")
+    text = "\n".join(check_inputs(root, "wiltshire", "2023-Q1").problems)
+    assert "2023-Q1.yaml: 1 problem(s)" in text and "field '(file)': not UTF-8 text" in text
+    assert "plan.yaml: 1 problem(s)" in text and "field '(file)': the file is empty" in text
+
+
+def test_missing_narrative_is_not_a_problem(root):
+    (root.params / "wiltshire" / "2023-Q1.yaml").unlink()
+    assert check_inputs(root, "wiltshire", "2023-Q1").problems == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Literal
@@ -151,8 +152,10 @@ def read_kpi_csv(path: Path, force: str, catalogue: KpiCatalogue | None = None) 
         probs = []
         if missing:
             probs.append(Problem("(header)", f"missing column(s) {missing}"))
-        if extra:
-            probs.append(Problem("(header)", f"unexpected column(s) {extra}"))
+        for col in extra:
+            near = difflib.get_close_matches(col.strip().lower(), missing, n=1, cutoff=0.5)
+            probs.append(Problem("(header)", "unexpected column" + (f"; did you mean {near[0]!r}?" if near else ""),
+                                 value=col))
         raise InputError(path, probs, f"the header must be exactly {KPI_COLUMNS}")
     if raw.empty:
         raise InputError(path, [Problem("(file)", "no data rows")], KPI_HINT)
@@ -161,6 +164,7 @@ def read_kpi_csv(path: Path, force: str, catalogue: KpiCatalogue | None = None) 
     for col in ("value", "numerator", "denominator"):
         text = df[col].str.strip()
         num = pd.to_numeric(text.where(text != ""), errors="coerce")
+        num = num.where(num.abs() != float("inf"))  # 'inf' parses as a number but is not a figure
         for idx in df.index[(text != "") & num.isna()]:
             problems.append(Problem(col, "must be a number", row=int(idx) + 1, value=raw.at[idx, col]))
         df[col] = num.astype(float)

@@ -185,3 +185,15 @@ def test_a_bad_cell_gets_one_message_not_follow_on_ones(tmp_path, catalogue):
     assert "row 1 (line 2), field 'value': must be a number (got 'ten')" in msg
     assert "row 2 (line 3), field 'value': complaints is a count: give a value" in msg
     assert "row 3 (line 4), field 'numerator': must be a number (got 'x')" in msg
+
+
+def test_wrong_column_names_suggest_the_right_one(tmp_path, catalogue):
+    msg = _err(tmp_path, HEADER.replace("period", "Month").replace("value", "Value ") + GOOD_ROWS[0] + "\n", catalogue)
+    assert "field '(header)': missing column(s) ['period', 'value']" in msg
+    assert "field '(header)': unexpected column; did you mean 'value'? (got 'Value ')" in msg
+    assert "(got 'Month')" in msg and "the header must be exactly" in msg
+
+
+def test_infinite_value_is_not_a_number(tmp_path, catalogue):
+    msg = _err(tmp_path, HEADER + "wiltshire,calls_999_answer,force,2023-03,inf,,,seconds\n", catalogue)
+    assert "row 1 (line 2), field 'value': must be a number (got 'inf')" in msg
