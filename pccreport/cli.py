@@ -14,7 +14,7 @@ from .config import Paths
 from .errors import PccReportError
 from .periods import Quarter
 from .registry import validate_force
-from .validate import validate_inputs
+from .validate import check_inputs, not_supplied
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -55,11 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         bad = 0
         for f, q in work:
-            problems = validate_inputs(paths, f, q)
+            res = check_inputs(paths, f, q)
+            problems = res.problems
             status = "OK" if not problems else f"{len(problems)} problem(s)"
             print(f"{f} {q}: {status}")
             for p in problems:
                 print(f"  {p}")
+            for m in res.missing_kpis:  # not a failure: the report shows "data not supplied" in that scorecard
+                print(f"  note: data not supplied for {m}")
             bad += bool(problems)
         return 1 if bad else 0
     from tqdm import tqdm
@@ -71,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         try:
             res = build(paths, f, q, jobs=args.jobs, timeout=args.timeout)
-            results.append((f, q, "built", f"{res.seconds:.1f}s", str(paths.report_dir(f, q))))
+            missing = not_supplied(paths.report_dir(f, q))
+            results.append((f, q, "built", f"{res.seconds:.1f}s", str(paths.report_dir(f, q))
+                            + (f"  data not supplied: {', '.join(missing)}" if missing else "")))
             logging.info("built %s %s in %.1fs", f, q, res.seconds)
         except Exception as exc:  # one failing force-quarter must not stop the others
             results.append((f, q, "FAILED", f"{time.monotonic() - t0:.1f}s", describe_failure(exc)))

@@ -8,7 +8,8 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from typing_extensions import Annotated
 
 from .config import Paths
 from .errors import InputError
@@ -17,26 +18,51 @@ from .plan import load_yaml, pydantic_problems
 # Raw HTML in the source is escaped by markdown-it (html=False); nh3 then enforces an allow-list on what remains.
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False})
 _ALLOWED_TAGS = {"p", "em", "strong", "code", "a", "ul", "ol", "li", "br"}
+_HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>?")
+# javascript:/vbscript: anywhere; data: only as a link target, since "data:" is ordinary prose ("missing data: ...").
+_BAD_SCHEME = re.compile(r"\b(?:javascript|vbscript)\s*:|\]\(\s*data\s*:", re.IGNORECASE)
+
+
+def _markdown_only(text: str) -> str:
+    """Refuse raw HTML and script links in analyst text: the rendered report must never carry them (defence in depth:
+    md_inline escapes and sanitises anyway, but the analyst is told at validation time rather than surprised)."""
+    tag = _HTML_TAG.search(text)
+    if tag:
+        raise ValueError(f"raw HTML is not allowed (found {tag.group(0)[:30]!r}); write Markdown instead: "
+                         "**bold**, *italic*, [link text](https://...)")
+    scheme = _BAD_SCHEME.search(text)
+    if scheme:
+        raise ValueError(f"{scheme.group(0)!r} links are not allowed; links must start https://, http:// or mailto:")
+    return text
+
+
+def _due_understood(text: str) -> str:
+    if _parse_due(text) is None:
+        raise ValueError("must be a date written YYYY-MM-DD, YYYY-MM, YYYY-Qn, 'Qn YYYY' or 'June 2023'")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_markdown_only)]
 
 
 class Deliverable(BaseModel):
     """One deliverable: action, when it is due and how far along it is."""
 
     model_config = ConfigDict(extra="forbid")
-    action: str
-    due: str
+    action: Text
+    due: Annotated[str, AfterValidator(_due_understood)]
     progress: int = Field(ge=0, le=100)
-    note: str = ""
+    note: Text = ""
 
 
 class Section(BaseModel):
     """Narrative for one priority (or for delivery & governance)."""
 
     model_config = ConfigDict(extra="forbid")
-    outcomes: list[str] = []
-    focus: list[str] = []
+    outcomes: list[Text] = []
+    focus: list[Text] = []
     deliverables: list[Deliverable] = []
-    risks: list[str] = []
+    risks: list[Text] = []
 
 
 class Narrative(BaseModel):
@@ -45,7 +71,7 @@ class Narrative(BaseModel):
     model_config = ConfigDict(extra="forbid")
     force: str
     quarter: str
-    author: str = ""
+    author: Text = ""
     priorities: dict[int, Section] = {}
     governance: Section = Section()
     supplied: bool = True
@@ -57,6 +83,12 @@ def load_narrative(paths: Paths, force: str, quarter: str) -> Narrative:
     if not path.exists():
         return Narrative(force=force, quarter=quarter, supplied=False)
     doc = load_yaml(path)
+    if doc is None:
+        from .errors import Problem
+
+        raise InputError(path, [Problem("(file)", "the file is empty")],
+                         "write the narrative (see params/wiltshire/2023-Q1.yaml), or delete the file to show "
+                         "'narrative not supplied'")
     try:
         nar = Narrative.model_validate(doc)
     except ValidationError as exc:
@@ -91,6 +123,9 @@ def _parse_due(due: str) -> dt.date | None:
     from .periods import Quarter
 
     text = due.strip()
+    swapped = re.fullmatch(r"(Q[1-4])\s+(\d{4})", text)  # the seed writes quarters as 'Q4 2023'
+    if swapped:
+        text = f"{swapped.group(2)}-{swapped.group(1)}"
     if re.fullmatch(r"\d{4}-Q[1-4]", text):
         return Quarter.parse(text).end_month.end_time.date()
     try:

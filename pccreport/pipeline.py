@@ -20,6 +20,7 @@ class IngestResult:
 def ingest_force(paths: Paths, force: Force) -> IngestResult:
     """Validate and process data.police.uk files and KPI CSVs for ``force``; raises InputError on bad input."""
     out = paths.processed_force(force.slug)
+    catalogue = kpis.load_catalogue(paths.params, force.slug)  # unknown metrics are refused before anything is written
     street = police_uk.ingest(paths.police_uk_raw(force.slug), out / "police_uk", force.slug, force.police_uk_name)
-    kpi_files = kpis.ingest(paths.kpi_raw(force.slug), out / "kpis", force.slug)
+    kpi_files = kpis.ingest(paths.kpi_raw(force.slug), out / "kpis", force.slug, catalogue)
     return IngestResult(street, kpi_files)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .config import Paths
 from .errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from .ingest.kpis import KpiCatalogue
 
 Slug = Field(pattern=r"^[a-z0-9_]{1,60}$")
 
@@ -64,6 +67,21 @@ class Metric(_Strict):
     # vs_national: the KPI area holding the national figure
     national_area: str = "national"
     spc: SpcSettings | None = None
+    # Catalogue fields added for issue 6 (additive): what the analyst promised to say about the metric and who it is
+    # compared with. ``service_standard`` is the agreed standard in words (``service_level`` is its figure).
+    service_standard: str = ""
+    statements: list[Literal["latest", "year_on_year", "target", "control_chart", "significance", "peer_comparison"]] = []
+    peer_group: Literal["none", "msg", "national", "region"] | list[str] = "none"
+
+    @model_validator(mode="after")
+    def _catalogue_fields(self) -> "Metric":
+        if "target" in self.statements and self.target is None and self.service_level is None and not self.service_standard:
+            raise ValueError("the 'target' statement needs a 'target', a 'service_level' figure or a 'service_standard'")
+        if "peer_comparison" in self.statements and self.peer_group == "none":
+            raise ValueError("the 'peer_comparison' statement needs a 'peer_group' (msg, national, region or force slugs)")
+        if "control_chart" in self.statements and self.chart == "none":
+            raise ValueError("the 'control_chart' statement needs a chart kind other than 'none'")
+        return self
 
     @model_validator(mode="after")
     def _source_fields(self) -> "Metric":
@@ -108,6 +126,14 @@ class Plan(_Strict):
     peers: list[str] | None = None  # overrides params/forces.yaml 'peers' (the most similar group)
     spc: SpcSettings = SpcSettings()  # XmR defaults; a metric's own 'spc' replaces them
     priorities: list[Priority] = Field(min_length=3, max_length=6)
+    start_year: int | None = Field(default=None, ge=2000, le=2100)  # the plan's years, e.g. 2022 and 2025
+    end_year: int | None = Field(default=None, ge=2000, le=2100)
+
+    @model_validator(mode="after")
+    def _years(self) -> "Plan":
+        if self.start_year is not None and self.end_year is not None and self.end_year < self.start_year:
+            raise ValueError(f"end_year {self.end_year} is before start_year {self.start_year}")
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> "Plan":
@@ -120,6 +146,12 @@ class Plan(_Strict):
             raise ValueError(f"metric ids must be unique across the plan; repeated: {dup}")
         return self
 
+    def covers(self, year: int) -> bool | None:
+        """Whether the plan's years include ``year``; None when the plan does not give its years."""
+        if self.start_year is None or self.end_year is None:
+            return None
+        return self.start_year <= year <= self.end_year
+
     def metrics(self) -> list[Metric]:
         return [m for p in self.priorities for s in p.scorecards for m in s.metrics]
 
@@ -128,6 +160,40 @@ class Plan(_Strict):
             if p.id == int(pid):
                 return p
         raise KeyError(f"priority {pid} is not in the plan; plan priorities are {[p.id for p in self.priorities]}")
+
+
+VALUE_KINDS = {"count", "duration", "percent"}
+PROPORTION_KINDS = {"proportion", "survey"}
+
+
+def catalogue_problems(plan: Plan, catalogue: "KpiCatalogue", forces: set[str]) -> list[Problem]:
+    """Plan metrics that do not fit the KPI catalogue or the force registry, each named by its YAML path."""
+    out: list[Problem] = []
+    known = ", ".join(catalogue.known())
+    for i, p in enumerate(plan.priorities):
+        for j, sc in enumerate(p.scorecards):
+            for k, m in enumerate(sc.metrics):
+                at = f"priorities.{i}.scorecards.{j}.metrics.{k}"
+                if isinstance(m.peer_group, list):
+                    out += [Problem(f"{at}.peer_group", "not a force slug in params/forces.yaml", value=s)
+                            for s in m.peer_group if s not in forces]
+                if m.source != "kpi":
+                    continue
+                d = catalogue.metrics.get(m.kpi or "")
+                if d is None:
+                    out.append(Problem(f"{at}.kpi", f"not in the KPI catalogue; known metrics: {known}", value=m.kpi))
+                    continue
+                if m.area not in catalogue.areas:
+                    out.append(Problem(f"{at}.area", f"must be one of {catalogue.areas}", value=m.area))
+                if m.unit != d.unit:
+                    out.append(Problem(f"{at}.unit", f"the catalogue measures {m.kpi} in {d.unit!r}", value=m.unit))
+                if m.measure == "proportion" and d.kind not in PROPORTION_KINDS:
+                    out.append(Problem(f"{at}.measure", f"{m.kpi} is a {d.kind} KPI with no numerator/denominator; "
+                                                        "use measure 'value'", value=m.measure))
+                if m.measure == "value" and d.kind not in VALUE_KINDS:
+                    out.append(Problem(f"{at}.measure", f"{m.kpi} is a {d.kind} KPI; use measure 'proportion' so its "
+                                                        "sample size is used", value=m.measure))
+    return out
 
 
 def pydantic_problems(exc: ValidationError) -> list[Problem]:
@@ -151,14 +217,23 @@ def load_yaml(path: Path) -> object:
         raise InputError(path, [Problem(where, str(getattr(exc, "problem", exc)))], "fix the YAML syntax") from exc
 
 
-def load_plan(paths: Paths, force: str) -> Plan:
-    """Load and validate params/<force>/plan.yaml."""
+def load_plan(paths: Paths, force: str, check_catalogue: bool = True) -> Plan:
+    """Load and validate params/<force>/plan.yaml; by default also against the KPI catalogue and force registry."""
     path = paths.params / force / "plan.yaml"
     doc = load_yaml(path)
+    if doc is None:
+        raise InputError(path, [Problem("(file)", "the file is empty")], "see docs/inputs.md for the plan file schema")
     try:
         plan = Plan.model_validate(doc)
     except ValidationError as exc:
         raise InputError(path, pydantic_problems(exc), "see docs/inputs.md for the plan file schema") from exc
     if plan.force != force:
         raise InputError(path, [Problem("force", f"plan is for {plan.force!r}, expected {force!r}")])
+    if check_catalogue:
+        from .ingest.kpis import load_catalogue  # kpis imports this module lazily; keep the cycle out of import time
+        from .registry import load_registry
+
+        probs = catalogue_problems(plan, load_catalogue(paths.params, force), set(load_registry(paths)))
+        if probs:
+            raise InputError(path, probs, "fix the plan, or add a force's own KPI to params/<force>/kpis.yaml")
     return plan

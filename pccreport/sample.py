@@ -49,13 +49,14 @@ class Profile:
     areas: dict[str, int] = field(default_factory=lambda: {"Wiltshire": 220, "Swindon": 130})
     lon_lat: tuple[float, float] = (-1.95, 51.35)
     kpi_areas: tuple[str, ...] = ("County", "Swindon")
+    own_kpis: tuple[str, ...] = ()  # metrics from the force's params/<force>/kpis.yaml, not the national catalogue
 
 
 PROFILES = {
     "wiltshire": Profile(),
     "dorset": Profile(crimes_per_month=3900, asb_per_month=900,
                       areas={"Dorset": 230, "Bournemouth, Christchurch and Poole": 250}, lon_lat=(-2.1, 50.75),
-                      kpi_areas=("Dorset", "BCP")),
+                      kpi_areas=("Dorset", "BCP"), own_kpis=("rural_crime_reports",)),
 }
 
 
@@ -174,6 +175,7 @@ def _outcomes(types: np.ndarray, age: int, month: pd.Period, rng: np.random.Gene
 
 
 def _kpis(force: str, months: pd.PeriodIndex, profile: Profile, rng: np.random.Generator) -> pd.DataFrame:
+    """Monthly (and quarterly) KPIs of every kind in params/kpi_catalogue.yaml, with seasonality and special causes."""
     rows = []
 
     def add(metric, area, period, value=None, num=None, den=None, unit="count"):
@@ -182,27 +184,74 @@ def _kpis(force: str, months: pd.PeriodIndex, profile: Profile, rng: np.random.G
                      "numerator": "" if num is None else int(num), "denominator": "" if den is None else int(den),
                      "unit": unit})
 
+    def count(metric, area, period, mean):
+        add(metric, area, period, rng.poisson(max(0.0, mean)))
+
+    def survey(metric, period, n, p, area="force"):
+        add(metric, area, period, None, rng.binomial(n, min(max(p, 0.0), 1.0)), n, "percent")
+
+    size = profile.crimes_per_month / 3500  # KPI volumes scale with the force's crime volume
     new_model = pd.Period("2022-09", "M")  # a new 101 operating model: a planned step change
     for i, m in enumerate(months):
         season = 1 + 0.06 * np.sin((m.month - 4) / 12 * 2 * np.pi)
+        summer = 1 + 0.15 * np.sin((m.month - 4) / 12 * 2 * np.pi)  # violence and ASB-like summer peak
         add("calls_999_answer", "force", m, max(3, rng.normal(9.5, 1.6)), unit="seconds")
         add("calls_101_answer", "force", m, max(20, rng.normal(150 if m < new_model else 430, 35)), unit="seconds")
-        calls = int(rng.normal(21000, 1200) * season)
+        calls = int(rng.normal(21000, 1200) * season * size)
         add("calls_101_abandonment", "force", m, None, rng.binomial(calls, 0.06 if m < new_model else 0.085), calls, "percent")
+        audits = int(rng.integers(180, 230))
+        # A deliberate special cause: a month of poor THRIVE recording while new staff were trained.
+        add("call_quality_audit", "force", m, None, rng.binomial(audits, 0.74 if m == pd.Period("2022-11", "M") else 0.89),
+            audits, "percent")
         add("emergency_response_mean", "force", m, rng.normal(745, 40), unit="seconds")
         add("emergency_response_median", "force", m, rng.normal(610, 30), unit="seconds")
         add("priority_response_mean", "force", m, rng.normal(4800 + 60 * i, 500), unit="seconds")
         add("priority_response_median", "force", m, rng.normal(2300 + 15 * i, 150), unit="seconds")
-        add("outstanding_suspects", "force", m, rng.normal(1300 + 5 * i, 35))
+        total = rng.normal(1300 + 5 * i, 35) * size
+        add("outstanding_suspects", "force", m, round(total))
+        add("outstanding_suspects_over_4_days", "force", m, round(total * rng.normal(0.82, 0.01)))
+        add("outstanding_suspects_over_12_months", "force", m, round(total * (0.10 + 0.001 * i) * rng.normal(1, 0.03)))
         a, b = profile.kpi_areas
-        add("intelligence_reports", a, m, rng.normal(1460, 40))
-        low = 0.85 if m == months[-10] else 1.0  # a deliberate low month for one area
-        add("intelligence_reports", b, m, rng.normal(1130, 35) * low)
+        add("intelligence_reports", a, m, round(rng.normal(1460, 40) * size))
+        low = 0.85 if len(months) >= 10 and m == months[-10] else 1.0  # a deliberate low month for one area
+        add("intelligence_reports", b, m, round(rng.normal(1130, 35) * size * low))
+        add("emergency_response_mean", a, m, rng.normal(840, 45), unit="seconds")  # rural area: further to travel
+        add("emergency_response_mean", b, m, rng.normal(610, 35), unit="seconds")
         n = int(rng.integers(130, 175))
         p = 0.78 if m < pd.Period("2022-10", "M") else 0.72
-        add("victim_satisfaction", "force", m, None, rng.binomial(n, p), n, "percent")
+        survey("victim_satisfaction", m, n, p)
+        # Components of satisfaction, from the same monthly survey sample: being kept informed drives the fall.
+        for comp, base in (("actions", 0.74), ("ease_of_contact", 0.90), ("investigation", 0.70),
+                           ("time_to_arrive", 0.81), ("treatment", 0.92)):
+            survey(f"victim_satisfaction_{comp}", m, n, base)
+        survey("victim_satisfaction_kept_informed", m, n, 0.66 if m < pd.Period("2022-10", "M") else 0.57)
         add("days_to_charge", "force", m, max(5, rng.normal(22 + 0.1 * i, 2.5)), unit="days")
-        add("complaints", "force", m, rng.poisson(105 * (1.35 if 2022 == m.year and 8 <= m.month <= 11 else 1)))
+        count("complaints", "force", m, 105 * size * (1.35 if 2022 == m.year and 8 <= m.month <= 11 else 1))
+        rasso = rng.poisson(140 * size * summer)
+        add("rasso_crimes", "force", m, rasso)
+        add("rasso_outcome_rate", "force", m, None, rng.binomial(rasso, 0.055 + 0.0008 * i), rasso, "percent")
+        add("rasso_days_to_charge", "force", m, max(30, rng.normal(165, 28)), unit="days")
+        add("rasso_outstanding_suspects", "force", m, round(rng.normal(210 + 1.5 * i, 9) * size))
+        count("stalking_harassment_crimes", "force", m, 450 * size * season)
+        da = rng.poisson(700 * size * summer * (1.25 if m.month == 12 else 1))  # the Christmas peak
+        add("domestic_abuse_crimes", "force", m, da)
+        add("domestic_abuse_outcome_rate", "force", m, None, rng.binomial(da, 0.12), da, "percent")
+        count("cyber_crimes", "force", m, 60 * size)
+        # A deliberate special cause: a spike in hate crime after a national event.
+        hate = rng.poisson(85 * size * (1.8 if m == pd.Period("2022-06", "M") else 1))
+        add("hate_crimes", "force", m, hate)
+        add("hate_crime_outcome_rate", "force", m, None, rng.binomial(hate, 0.14), hate, "percent")
+        count("drink_drug_driving_arrests", "force", m, 95 * size * (1.6 if m.month == 12 else 1))  # December campaign
+        if "rural_crime_reports" in profile.own_kpis:
+            count("rural_crime_reports", "force", m, 120 * (1 + 0.3 * np.sin((m.month - 3) / 12 * 2 * np.pi)))
+        if m.month % 3 == 0:  # quarterly measures, dated by the quarter's last month, with a national comparator
+            survey("csew_confidence", m, int(rng.integers(380, 460)), 0.69)
+            survey("csew_confidence", m, int(rng.integers(33000, 35000)), 0.67, area="England and Wales")
+            for area, level in (("force", 1.0), ("England and Wales", 1.06)):
+                add("cjs_timeliness", area, m, rng.normal(330 * level, 12), unit="days")
+            for metric, own, nat in (("cjs_victim_engagement", 78, 76), ("cjs_quality_of_justice", 84, 83)):
+                add(metric, "force", m, min(100, rng.normal(own, 1.5)), unit="percent")
+                add(metric, "England and Wales", m, min(100, rng.normal(nat, 0.5)), unit="percent")
     return pd.DataFrame(rows)
 
 

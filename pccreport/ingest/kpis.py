@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import InputError, Problem
 from ..hashing import atomic_write_json, atomic_write_parquet, sha256_file
@@ -14,6 +18,76 @@ from ..hashing import atomic_write_json, atomic_write_parquet, sha256_file
 KPI_COLUMNS = ["force", "metric", "area", "period", "value", "numerator", "denominator", "unit"]
 UNITS = ["count", "percent", "seconds", "days"]
 KPI_HINT = "see docs/inputs.md, 'Force KPI CSV', for the columns and one example row per metric kind"
+CATALOGUE_FILE = "kpi_catalogue.yaml"
+KINDS = ("count", "duration", "proportion", "survey", "percent")
+# Which units each kind may be measured in; a catalogue entry pairing them otherwise is refused.
+KIND_UNITS = {"count": {"count"}, "duration": {"seconds", "days"}, "proportion": {"percent"}, "survey": {"percent"},
+              "percent": {"percent"}}
+QUARTER_END_MONTHS = ("03", "06", "09", "12")
+FOLLOW_ON = {"give a value, or both numerator and denominator", "numerator and denominator come together"}
+
+
+class KpiDef(BaseModel):
+    """One catalogued KPI: its name, kind (which columns a row must fill), unit and how often it is reported."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    kind: Literal["count", "duration", "proportion", "survey", "percent"]
+    unit: Literal["count", "percent", "seconds", "days"]
+    frequency: Literal["monthly", "quarterly"] = "monthly"
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _unit_fits_kind(self) -> "KpiDef":
+        if self.unit not in KIND_UNITS[self.kind]:
+            raise ValueError(f"a {self.kind} KPI is measured in {sorted(KIND_UNITS[self.kind])}, not {self.unit!r}")
+        return self
+
+
+class _CatalogueFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    areas: list[str] = []
+    metrics: dict[str, KpiDef] = Field(default_factory=dict)
+
+
+class KpiCatalogue(BaseModel):
+    """The KPIs a force may supply (national catalogue plus the force's own) and the areas it may report them for."""
+
+    areas: list[str]
+    metrics: dict[str, KpiDef]
+
+    def known(self) -> list[str]:
+        return sorted(self.metrics)
+
+
+def load_catalogue(params: Path, force: str) -> KpiCatalogue:
+    """Merge params/kpi_catalogue.yaml with params/<force>/kpis.yaml (areas, extra metrics); InputError if invalid."""
+    from ..plan import load_yaml, pydantic_problems  # plan imports nothing from here; keeps the import one-way
+
+    parts = []
+    for path in (params / CATALOGUE_FILE, params / force / "kpis.yaml"):
+        if not path.exists():
+            if path.name == CATALOGUE_FILE:
+                raise InputError(path, [Problem("(file)", "the KPI catalogue is missing")],
+                                 "restore params/kpi_catalogue.yaml from the repository")
+            continue
+        try:
+            parts.append((path, _CatalogueFile.model_validate(load_yaml(path) or {})))
+        except ValidationError as exc:
+            raise InputError(path, pydantic_problems(exc), "see docs/inputs.md, 'KPI catalogue'") from exc
+    (_, national), *own = parts
+    areas, metrics = list(national.areas), dict(national.metrics)
+    for path, extra in own:
+        clash = sorted(set(extra.metrics) & set(metrics))
+        if clash:
+            raise InputError(path, [Problem(f"metrics.{c}", "already defined in params/kpi_catalogue.yaml") for c in clash],
+                             "use the national definition, or give the force's own metric a different id")
+        bad = [i for i in extra.metrics if not re.fullmatch(r"[a-z0-9_]{1,60}", i)]
+        if bad:
+            raise InputError(path, [Problem(f"metrics.{b}", "a metric id is lower-case letters, digits and _") for b in bad])
+        areas += [a for a in extra.areas if a not in areas]
+        metrics.update(extra.metrics)
+    return KpiCatalogue(areas=areas, metrics=metrics)
 
 
 def _schema(force: str) -> pa.DataFrameSchema:
@@ -55,13 +129,19 @@ def _whole() -> pa.Check:
     return pa.Check(lambda s: s.isna() | (s == s.round()), error="must be a whole number")
 
 
-def read_kpi_csv(path: Path, force: str) -> pd.DataFrame:
-    """Read and validate one KPI CSV; raises InputError listing every problem with its row and field."""
+def read_kpi_csv(path: Path, force: str, catalogue: KpiCatalogue | None = None) -> pd.DataFrame:
+    """Read and validate one KPI CSV; raises InputError listing every problem with its row and field.
+
+    With a ``catalogue`` each row is also checked against its metric's definition (known metric, allowed area,
+    unit, the columns its kind must fill, frequency); without one only the structure is checked.
+    """
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        # utf-8-sig: Excel's "CSV UTF-8" adds a byte-order mark, which is still UTF-8 and fine.
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(path, [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")],
-                         "save the file as UTF-8 CSV") from exc
+        raise InputError(path, [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                                        f"{_guess_encoding(path)}")],
+                         "open it and save as 'CSV UTF-8 (comma delimited)', then run again") from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError(path, [Problem("(file)", "the file is empty")], f"a KPI CSV has a header row: {KPI_COLUMNS}") from exc
     except pd.errors.ParserError as exc:
@@ -72,8 +152,10 @@ def read_kpi_csv(path: Path, force: str) -> pd.DataFrame:
         probs = []
         if missing:
             probs.append(Problem("(header)", f"missing column(s) {missing}"))
-        if extra:
-            probs.append(Problem("(header)", f"unexpected column(s) {extra}"))
+        for col in extra:
+            near = difflib.get_close_matches(col.strip().lower(), missing, n=1, cutoff=0.5)
+            probs.append(Problem("(header)", "unexpected column" + (f"; did you mean {near[0]!r}?" if near else ""),
+                                 value=col))
         raise InputError(path, probs, f"the header must be exactly {KPI_COLUMNS}")
     if raw.empty:
         raise InputError(path, [Problem("(file)", "no data rows")], KPI_HINT)
@@ -82,6 +164,7 @@ def read_kpi_csv(path: Path, force: str) -> pd.DataFrame:
     for col in ("value", "numerator", "denominator"):
         text = df[col].str.strip()
         num = pd.to_numeric(text.where(text != ""), errors="coerce")
+        num = num.where(num.abs() != float("inf"))  # 'inf' parses as a number but is not a figure
         for idx in df.index[(text != "") & num.isna()]:
             problems.append(Problem(col, "must be a number", row=int(idx) + 1, value=raw.at[idx, col]))
         df[col] = num.astype(float)
@@ -89,10 +172,80 @@ def read_kpi_csv(path: Path, force: str) -> pd.DataFrame:
         valid = _schema(force).validate(df, lazy=True)
     except SchemaErrors as exc:
         problems += _problems(exc)
+        valid = None
+    hint = KPI_HINT
+    # A cell that is not a number is read as empty; the row checks would then blame the row again for it.
+    bad_rows = {p.row for p in problems if p.message == "must be a number"}
+    problems = [p for p in problems if not (p.row in bad_rows and p.message in FOLLOW_ON)]
+    if catalogue is not None:
+        # One message per row and field: a cell that is not a number is reported as such, not again as "empty";
+        # the catalogue's specific "X is a count: give a value" replaces the generic structural one.
+        typed = {(p.row, p.field) for p in problems if p.message == "must be a number"}
+        cat_problems = [p for p in catalogue_problems(df, catalogue) if (p.row, p.field) not in typed]
+        flagged = {(p.row, p.field) for p in cat_problems}
+        problems = [p for p in problems if not (p.message.startswith("give a value") and (p.row, p.field) in flagged)]
+        if any(p.field == "metric" and "not in the KPI catalogue" in p.message for p in cat_problems):
+            hint += f"; known metrics: {', '.join(catalogue.known())}"
+        problems += cat_problems
     if problems:
-        raise InputError(path, _dedupe(problems), KPI_HINT)
+        raise InputError(path, _dedupe(problems), hint)
     valid["period"] = pd.PeriodIndex(valid["period"], freq="M")
     return valid
+
+
+def catalogue_problems(df: pd.DataFrame, catalogue: KpiCatalogue) -> list[Problem]:
+    """Rows that break their metric's catalogue entry: unknown metric or area, wrong unit, missing columns, frequency."""
+    out: list[Problem] = []
+    defs = pd.DataFrame([{"metric": k, "kind": d.kind, "cat_unit": d.unit, "frequency": d.frequency}
+                         for k, d in catalogue.metrics.items()], columns=["metric", "kind", "cat_unit", "frequency"])
+    rows = df.reset_index(names="_i").merge(defs, on="metric", how="left").set_index("_i")
+
+    def flag(mask: pd.Series, field: str, message, value_col: str | None = None) -> None:
+        for i in rows.index[mask.fillna(False).to_numpy(bool)]:
+            msg = message(rows.loc[i]) if callable(message) else message
+            val = rows.at[i, value_col] if value_col else None
+            out.append(Problem(field, msg, row=int(i) + 1, value=None if val is None or pd.isna(val) else val))
+
+    known = rows["kind"].notna()
+    flag(~known, "metric", "not in the KPI catalogue (params/kpi_catalogue.yaml, or params/<force>/kpis.yaml for "
+                           "a force's own metrics)", "metric")
+    flag(~rows["area"].isin(catalogue.areas), "area", f"must be one of {catalogue.areas} (add sub-force areas to "
+                                                       "params/<force>/kpis.yaml)", "area")
+    flag(known & rows["unit"].isin(UNITS) & (rows["unit"] != rows["cat_unit"]), "unit",
+         lambda r: f"{r['metric']} is measured in {r['cat_unit']!r}", "unit")
+    has_val, has_num, has_den = rows["value"].notna(), rows["numerator"].notna(), rows["denominator"].notna()
+    counted = rows["kind"].isin(["proportion", "survey"])
+    flag(counted & ~(has_num & has_den), "numerator",
+         lambda r: f"{r['metric']} is a {r['kind']}: give numerator and denominator"
+                   + (" (respondents answering positively, and the sample size)" if r["kind"] == "survey" else ""))
+    rate = 100 * rows["numerator"] / rows["denominator"].where(rows["denominator"] > 0)
+    flag(counted & has_val & rate.notna() & ((rows["value"] - rate).abs() > 0.1), "value",
+         lambda r: f"does not match numerator/denominator ({100 * r['numerator'] / r['denominator']:.1f}%); "
+                   "leave value empty or correct it", "value")
+    flag(rows["kind"].isin(["count", "duration", "percent"]) & ~has_val, "value",
+         lambda r: f"{r['metric']} is a {r['kind']}: give a value")
+    flag((rows["kind"] == "count") & (has_num | has_den), "numerator",
+         lambda r: f"{r['metric']} is a count: leave numerator and denominator empty")
+    flag((rows["kind"] == "count") & has_val & (rows["value"] != rows["value"].round()), "value",
+         lambda r: f"{r['metric']} is a count: must be a whole number", "value")
+    quarterly = (rows["frequency"] == "quarterly") & rows["period"].str.fullmatch(r"\d{4}-\d{2}")
+    flag(quarterly & ~rows["period"].str[-2:].isin(QUARTER_END_MONTHS), "period",
+         lambda r: f"{r['metric']} is quarterly: date it by the quarter's last month (03, 06, 09 or 12)", "period")
+    return out
+
+
+def _guess_encoding(path: Path) -> str:
+    """A hint at which encoding a non-UTF-8 file is in (Windows-1252 from Excel is the usual one)."""
+    data = path.read_bytes()
+    for name, label in (("utf-16", "UTF-16"), ("cp1252", "Windows-1252 (Excel's plain 'CSV')")):
+        try:
+            data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if name == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        return f"it looks like {label}"
+    return "its encoding is not recognised"
 
 
 def _problems(exc: SchemaErrors) -> list[Problem]:
@@ -122,7 +275,7 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return uniq
 
 
-def ingest(source: Path, out: Path, force: str) -> list[str]:
+def ingest(source: Path, out: Path, force: str, catalogue: KpiCatalogue | None = None) -> list[str]:
     """Validate every KPI CSV under ``source`` and write one kpis.parquet; nothing is written if any file is bad."""
     files = sorted(source.glob("*.csv")) if source.exists() else []
     if not files:
@@ -130,7 +283,7 @@ def ingest(source: Path, out: Path, force: str) -> list[str]:
     frames, errors, hashes = [], [], {}
     for f in files:
         try:
-            frames.append(read_kpi_csv(f, force))
+            frames.append(read_kpi_csv(f, force, catalogue))
             hashes[f.name] = sha256_file(f)
         except InputError as exc:
             errors.append(exc)
