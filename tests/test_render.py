@@ -160,7 +160,12 @@ def _layout_problems(page: str) -> tuple[list[str], int]:
         for b in _boxes(pb):
             el = getattr(b, "element", None)
             tag = getattr(b, "element_tag", None)
-            keep = tag in ("figure", "table", "img") or (tag == "div" and "metric" in (el.get("class") or "").split())
+            classes = (el.get("class") or "").split() if el is not None else []
+            # The summary scorecard is longer than a page by design: it may break between rows, never inside one.
+            long_table = tag == "table" and "scorecard" in classes
+            if tag == "tr" and el.find("th") is not None:
+                continue  # a header row is repeated on every page a long table spans, by design
+            keep = (tag in ("figure", "table", "img", "tr") and not long_table) or (tag == "div" and "metric" in classes)
             if not keep:
                 continue
             if seen.setdefault(id(el), i) != i:
