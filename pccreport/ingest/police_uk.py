@@ -1,9 +1,22 @@
-"""data.police.uk monthly street-level and outcomes CSVs: validate, aggregate, write monthly Parquet incrementally."""
+"""data.police.uk monthly street-level and outcomes CSVs (folders or the site's zip download): validate, aggregate
+to month × crime type × outcome × LSOA (with local authority / CSP from the ONS lookup), write monthly Parquet
+incrementally.
+
+Speed: all new files of a force are read by one DuckDB ``read_csv`` over the list of files (explicit columns and
+quoting, never auto-detection: real LSOA names such as "Bournemouth, Christchurch and Poole 040A" contain commas),
+validated from the aggregate, and only a file found to be bad is read again row by row to name the rows at fault.
+Incremental: a file whose size and modification time match the manifest is not re-read or re-hashed; one whose
+size or time changed is hashed, and read only if its SHA-256 changed.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
 import re
+import shutil
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +38,9 @@ KINDS = {"street": STREET_COLUMNS, "outcomes": OUTCOME_COLUMNS}
 _NAME_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-([a-z][a-z-]*)-(street|outcomes)\.csv$")
 ASB = "Anti-social behaviour"
 _MAX_ROWS_LISTED = 20
+# data.police.uk LSOA names are "<local authority name> <3 digits><letter>", e.g. "Swindon 017B".
+_LSOA_LAD_SQL = r"""regexp_extract("LSOA name", '^(.+) [0-9]{3}[A-Z]$', 1)"""
+AREA_COLUMNS = ["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code"]
 
 
 @dataclass
@@ -35,6 +51,41 @@ class IngestSummary:
     unchanged: list[str] = field(default_factory=list)
     rows: int = 0
     excluded: dict[str, int] = field(default_factory=dict)
+    # Rows kept whose LSOA lies outside the force area (data.police.uk publishes a few); only known with a lookup.
+    outside_force_area: int = 0
+
+
+@dataclass(frozen=True)
+class Item:
+    """One monthly file to ingest: a CSV on disk, or a member of a zip archive (read without unpacking by hand)."""
+
+    name: str
+    path: Path
+    member: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}!{self.member}" if self.member else str(self.path)
+
+    def stat(self) -> tuple[int, int]:
+        if self.member is None:
+            st = self.path.stat()
+            return st.st_size, st.st_mtime_ns
+        st = self.path.stat()
+        with zipfile.ZipFile(self.path) as z:
+            info = z.getinfo(self.member)
+        return info.file_size, st.st_mtime_ns
+
+    def sha256(self) -> str:
+        if self.member is None:
+            return sha256_file(self.path)
+        import hashlib
+
+        h = hashlib.sha256()
+        with zipfile.ZipFile(self.path) as z, z.open(self.member) as f:
+            while block := f.read(1 << 20):
+                h.update(block)
+        return h.hexdigest()
 
 
 def discover(source: Path, force: str, kind: str = "street") -> list[Path]:
@@ -49,13 +100,38 @@ def discover(source: Path, force: str, kind: str = "street") -> list[Path]:
     return sorted(files, key=lambda p: p.name)
 
 
+def discover_items(source: Path, force: str, kind: str = "street") -> list[Item]:
+    """CSV files for ``force`` under ``source`` plus matching members of every ``*.zip`` there (or ``source`` itself
+    if it is a zip), e.g. the data.police.uk custom download ``YYYY-MM/YYYY-MM-<force>-street.csv`` tree."""
+    if not source.exists():
+        return []
+    items = [Item(p.name, p) for p in discover(source, force, kind)] if source.is_dir() else []
+    zips = [source] if source.is_file() and source.suffix.lower() == ".zip" else sorted(source.rglob("*.zip"))
+    for zp in zips:
+        try:
+            with zipfile.ZipFile(zp) as z:
+                members = z.namelist()
+        except zipfile.BadZipFile as exc:
+            raise InputError(zp, [Problem("(file)", f"not a readable zip archive: {exc}")],
+                             "re-download the archive from data.police.uk") from exc
+        for mem in members:
+            base = mem.rsplit("/", 1)[-1]
+            m = _NAME_RE.match(base)
+            if m and m.group(2) == force and m.group(3) == kind:
+                items.append(Item(base, zp, mem))
+    return sorted(items, key=lambda i: (i.name, i.label))
+
+
 def _read_header(path: Path) -> list[str]:
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             return next(csv.reader(f), [])
     except UnicodeDecodeError as exc:
-        raise InputError(path, [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")],
+        raise InputError(path, [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})", row=1)],
                          "data.police.uk files are UTF-8 CSV; re-download the file") from exc
+    except csv.Error as exc:
+        raise InputError(path, [Problem("(header)", f"not a CSV header: {exc}", row=1)],
+                         "data.police.uk files are CSV; re-download the file") from exc
 
 
 def _check_name(path: Path, force: str) -> tuple[str, str]:
@@ -69,131 +145,313 @@ def _check_name(path: Path, force: str) -> tuple[str, str]:
     return m.group(1), m.group(3)
 
 
-def read_file(path: Path, force: str, police_uk_name: str) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Validate one file and return (aggregated rows, excluded-row counts by reason).
-
-    Street files aggregate to month, crime type, last outcome category and LSOA; outcomes files to month and outcome
-    type. Rows without a Crime ID (anti-social behaviour) and without a location are kept, as data.police.uk intends.
-    """
-    month, kind = _check_name(path, force)
+def _check_header(path: Path, kind: str) -> None:
     expected = KINDS[kind]
     header = _read_header(path)
-    if header != expected:
-        missing = [c for c in expected if c not in header]
-        extra = [c for c in header if c not in expected]
-        detail = []
-        if missing:
-            detail.append(Problem("(header)", f"missing column(s) {missing}"))
-        if extra:
-            detail.append(Problem("(header)", f"unexpected column(s) {extra}"))
-        if not detail:
-            detail.append(Problem("(header)", f"columns out of order; expected {expected}", value=header))
-        raise InputError(path, detail, f"a data.police.uk {kind} file has exactly the columns {expected}")
+    if header == expected:
+        return
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    detail = []
+    if missing:
+        detail.append(Problem("(header)", f"missing column(s) {missing}"))
+    if extra:
+        detail.append(Problem("(header)", f"unexpected column(s) {extra}"))
+    if not detail:
+        detail.append(Problem("(header)", f"columns out of order; expected {expected}", value=header))
+    raise InputError(path, detail, f"a data.police.uk {kind} file has exactly the columns {expected}")
 
-    con = duckdb.connect()
-    cols = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in expected) + "}"
+
+def _csv_sql(kind: str, files_param: str = "?") -> str:
+    cols = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in KINDS[kind]) + "}"
+    return (f"read_csv({files_param}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
+            f"columns={cols}, strict_mode=true, null_padding=false, filename=true)")
+
+
+def _locate_bad_row(path: Path, kind: str) -> list[Problem]:
+    """Row and field of the first record that does not have every column (truncated or ragged file)."""
+    expected = KINDS[kind]
     try:
-        con.execute(
-            f"""create temp table t as
-                select row_number() over () as rownum, *
-                from read_csv(?, header=true, delim=',', quote='"', escape='"', auto_detect=false,
-                              columns={cols}, strict_mode=true, null_padding=false)""",
-            [str(path)],
-        )
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, strict=True)
+            next(reader, None)
+            for i, rec in enumerate(reader, start=1):
+                if len(rec) != len(expected):
+                    fld = expected[min(len(rec), len(expected) - 1)] if len(rec) < len(expected) else "(extra)"
+                    return [Problem(fld, f"record has {len(rec)} of {len(expected)} fields (file truncated or "
+                                         "a field not quoted)", row=i)]
+    except csv.Error as exc:
+        return [Problem("(record)", f"could not be read as CSV: {exc}", row=reader.line_num)]
+    except UnicodeDecodeError as exc:
+        return [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    return []
+
+
+def _con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    # Two cores are shared with other work; a cap keeps the peak well under 2 GB even for a whole country.
+    con.execute("set memory_limit='1GB'; set preserve_insertion_order=false")
+    return con
+
+
+def _area_join(con: duckdb.DuckDBPyConnection, areas: pd.DataFrame | None) -> tuple[str, str]:
+    """SQL select-list and join clause adding AREA_COLUMNS from the LSOA name (empty strings without a lookup)."""
+    if areas is None:
+        return ", ".join(f"'' as {c}" for c in AREA_COLUMNS), ""
+    con.register("areas", areas[["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code"]])
+    sel = ", ".join(f"coalesce(a.{c}, '') as {c}" for c in AREA_COLUMNS)
+    return sel, f"left join areas a on a.lad_name = {_LSOA_LAD_SQL}"
+
+
+def read_file(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None
+              ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Validate one file and return (aggregated rows, excluded-row counts by reason).
+
+    Street files aggregate to month, crime type, last outcome category and LSOA (plus local authority and CSP when
+    ``areas`` from ``ons_geography.area_table`` is given); outcomes files to month and outcome type. Rows without a
+    Crime ID (anti-social behaviour) and without a location are kept, as data.police.uk intends. Every problem is
+    reported with its data row and field.
+    """
+    month, kind = _check_name(path, force)
+    _check_header(path, kind)
+    con = _con()
+    try:
+        con.execute(f"create temp table t as select row_number() over () as rownum, * from {_csv_sql(kind)}",
+                    [str(path)])
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
-        raise InputError(path, [Problem("(file)", f"could not be read as CSV: {first}")],
-                         "the file may be truncated or not a CSV; re-download it") from exc
-
-    problems: list[Problem] = []
-    checks = [
-        ("Month", f"\"Month\" is distinct from '{month}'", f"must be {month}, the month in the file name"),
-        ("Falls within", f"\"Falls within\" is distinct from '{police_uk_name}'",
-         f"must be {police_uk_name!r}, the force of this folder"),
-    ]
-    for col, cond, msg in checks:
-        bad = con.execute(f'select rownum, "{col}" from t where {cond} order by rownum limit {_MAX_ROWS_LISTED + 1}').fetchall()
-        problems += [Problem(col, msg, row=r, value=v) for r, v in bad[:_MAX_ROWS_LISTED]]
+        problems = _locate_bad_row(path, kind) or [Problem("(file)", f"could not be read as CSV: {first}")]
+        for p in problems:
+            p.message = f"could not be read as CSV: {p.message}"
+        raise InputError(path, problems, "the file may be truncated or not a CSV; re-download it") from exc
+    problems = _row_problems(con, "t", month, police_uk_name, kind, areas)
     if problems:
         raise InputError(path, problems, "each file holds one month of one force; check you have the right file")
+    agg, excluded = _aggregate(con, "t", kind, areas)
+    con.close()
+    return agg.drop(columns=["filename"]), excluded.get(str(path), {})
 
-    excluded: dict[str, int] = {}
+
+def _row_problems(con, table: str, month: str, police_uk_name: str, kind: str, areas) -> list[Problem]:
+    checks = [
+        ("Month", f"\"Month\" is distinct from '{month}'", f"must be {month}, the month in the file name"),
+        ("Falls within", f"\"Falls within\" is distinct from '{police_uk_name.replace(chr(39), chr(39) * 2)}'",
+         f"must be {police_uk_name!r}, the force of this folder"),
+    ]
+    if areas is not None:
+        con.register("lad_names", areas[["lad_name"]])
+        checks.append(("LSOA name", f""""LSOA name" is not null and {_LSOA_LAD_SQL} not in (select lad_name
+                       from lad_names)""", "LSOA name does not start with a local authority in the ONS lookup "
+                       "(expected e.g. 'Swindon 017B'); update data/raw/ons/geography/ to the lookup for these "
+                       "LSOA boundaries"))
+    problems: list[Problem] = []
+    for col, cond, msg in checks:
+        bad = con.execute(f'select rownum, "{col}" from {table} where {cond} order by rownum '
+                          f'limit {_MAX_ROWS_LISTED + 1}').fetchall()
+        problems += [Problem(col, msg, row=r, value=v) for r, v in bad[:_MAX_ROWS_LISTED]]
+    return problems
+
+
+def _aggregate(con, source_sql: str, kind: str, areas) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """Aggregate rows of ``source_sql`` per file; returns (aggregate incl. filename, excluded counts per file)."""
+    key = "Crime type" if kind == "street" else "Outcome type"
+    reason = "no crime type" if kind == "street" else "no outcome type"
+    excluded: dict[str, dict[str, int]] = {}
+    for fname, n in con.execute(f'select filename, count(*) from {source_sql} where "{key}" is null '
+                                f'group by all').fetchall():
+        excluded.setdefault(fname, {})[reason] = int(n)
     if kind == "street":
-        no_type = con.execute('select count(*) from t where "Crime type" is null').fetchone()[0]
-        if no_type:
-            excluded["no crime type"] = int(no_type)
+        sel, join = _area_join(con, areas)
         agg = con.execute(
-            """select "Month" as month, "Crime type" as crime_type,
-                      coalesce("Last outcome category", '') as outcome,
-                      "LSOA code" as lsoa_code, "LSOA name" as lsoa_name,
-                      count(*)::BIGINT as n,
-                      count("Crime ID")::BIGINT as n_with_id,
-                      count("Longitude")::BIGINT as n_located
-               from t where "Crime type" is not null
-               group by all order by all"""
+            f"""with g as (
+                  select filename, "Month" as month, "Crime type" as crime_type,
+                         coalesce("Last outcome category", '') as outcome,
+                         "LSOA code" as lsoa_code, "LSOA name" as lsoa_name,
+                         count(*)::BIGINT as n, count("Crime ID")::BIGINT as n_with_id,
+                         count("Longitude")::BIGINT as n_located
+                  from {source_sql} where "Crime type" is not null group by all)
+                select g.*, {sel.replace('"LSOA name"', 'g.lsoa_name')}
+                from g {join.replace('"LSOA name"', 'g.lsoa_name')}
+                order by filename, month, crime_type, outcome, lsoa_code, lsoa_name"""
         ).df()
     else:
-        no_type = con.execute('select count(*) from t where "Outcome type" is null').fetchone()[0]
-        if no_type:
-            excluded["no outcome type"] = int(no_type)
         agg = con.execute(
-            """select "Month" as month, "Outcome type" as outcome_type, count(*)::BIGINT as n
-               from t where "Outcome type" is not null group by all order by all"""
+            f"""select filename, "Month" as month, "Outcome type" as outcome_type, count(*)::BIGINT as n
+                from {source_sql} where "Outcome type" is not null group by all order by all"""
         ).df()
-    con.close()
     return agg, excluded
 
 
-def ingest(source: Path, out: Path, force: str, police_uk_name: str) -> IngestSummary:
-    """Ingest every street and outcomes file for ``force`` under ``source`` into ``out``, skipping unchanged files.
+def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, areas, labels: dict[str, str]
+                ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, int]], list[InputError]]:
+    """Read many files of one kind in one DuckDB pass; a file that fails is re-read alone for exact rows."""
+    errors: list[InputError] = []
+    good = []
+    for p in files:
+        try:
+            _check_header(p, kind)
+            good.append(p)
+        except InputError as exc:
+            exc.path = labels.get(str(p), exc.path)
+            errors.append(exc)
+    if not good:
+        return {}, {}, errors
+    con = _con()
+    src = _csv_sql(kind, "$files")
+    try:
+        con.execute(f"create temp view v as select * from {src}", {"files": [str(p) for p in good]})
+        checks = con.execute(
+            f"""select filename, list(distinct "Month"), list(distinct "Falls within"),
+                       {"count(*) filter (where " + '"LSOA name"' + " is not null and a.lad_name is null)"
+                        if areas is not None else "0"}
+                from v {_area_join(con, areas)[1]} group by filename""").fetchall()
+        agg, excluded = _aggregate(con, "v", kind, areas)
+    except duckdb.Error:
+        # One bad file fails the whole pass: read each file alone to find it and its rows.
+        con.close()
+        return _read_each(good, kind, force, police_uk_name, areas, labels, errors)
+    bad = []
+    for fname, months, falls, unknown in checks:
+        month = Path(fname).name[:7]
+        if months != [month] or falls != [police_uk_name] or unknown:
+            bad.append(fname)
+    frames = {f: g.drop(columns=["filename"]).reset_index(drop=True) for f, g in agg.groupby("filename", sort=False)}
+    for p in good:
+        frames.setdefault(str(p), agg.iloc[0:0].drop(columns=["filename"]))
+    con.close()
+    if bad:
+        bad_paths = [Path(b) for b in bad]
+        _, _, errors = _read_each(bad_paths, kind, force, police_uk_name, areas, labels, errors)
+    return frames, excluded, errors
 
-    Every file is validated before anything is written; a bad file raises InputError and leaves ``out`` as it was.
+
+def _read_each(files, kind, force, police_uk_name, areas, labels, errors):
+    frames, excluded = {}, {}
+    for p in files:
+        try:
+            agg, exc_counts = read_file(p, force, police_uk_name, areas)
+            frames[str(p)] = agg
+            excluded[str(p)] = exc_counts
+        except InputError as exc:
+            exc.path = labels.get(str(p), exc.path)
+            errors.append(exc)
+    return frames, excluded, errors
+
+
+def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None,
+           ons_code: str = "", verify: bool = False) -> IngestSummary:
+    """Ingest every street and outcomes file for ``force`` under ``source`` (folders and zip archives) into
+    ``out``, skipping unchanged files.
+
+    Every file is validated before anything is written; bad files raise one InputError naming each file, row and
+    field, and leave ``out`` as it was. ``areas`` (``ons_geography.area_table``) adds local authority and CSP
+    columns and makes an LSOA outside the lookup an error; with the force's ``ons_code`` too, rows in LSOAs of
+    another force area are counted (and kept) in ``outside_force_area``. ``verify`` re-hashes every file even when its size and
+    modification time are unchanged.
     """
     manifest_path = out / "manifest.json"
     manifest = _read_manifest(manifest_path)
     summary = IngestSummary()
-    pending: list[tuple[Path, str, pd.DataFrame, dict[str, int], str]] = []
+    pending: dict[str, list[tuple[Item, str, tuple[int, int]]]] = {k: [] for k in KINDS}
     errors: list[InputError] = []
+    seen: dict[str, str] = {}
+    refreshed = False  # a touched-but-identical file: record its new size/time so the next run skips hashing
     for kind in KINDS:
-        for path in discover(source, force, kind):
-            digest = sha256_file(path)
-            key = path.name
-            prev = manifest.get(key)
-            if prev and prev["sha256"] == digest and (out / kind / f"{prev['month']}.parquet").exists():
-                summary.unchanged.append(key)
-                summary.rows += prev["rows"]
-                for reason, n in prev["excluded"].items():
-                    summary.excluded[reason] = summary.excluded.get(reason, 0) + n
+        for item in discover_items(source, force, kind):
+            if item.name in seen:
+                errors.append(InputError(item.label, [Problem("(file name)", f"the same month and force is also in "
+                                                              f"{seen[item.name]}", value=item.name)],
+                                         "keep one copy of each monthly file"))
                 continue
-            try:
-                agg, excluded = read_file(path, force, police_uk_name)
-            except InputError as exc:
-                errors.append(exc)
+            seen[item.name] = item.label
+            prev = manifest.get(item.name)
+            stat = item.stat()
+            parquet_ok = prev is not None and (out / kind / f"{prev['month']}.parquet").exists()
+            if parquet_ok and not verify and prev.get("size") == stat[0] and prev.get("mtime_ns") == stat[1] \
+                    and prev.get("source") == item.label:
+                _count_unchanged(summary, item.name, prev)
                 continue
-            pending.append((path, kind, agg, excluded, digest))
+            digest = item.sha256()
+            if parquet_ok and prev["sha256"] == digest:
+                _count_unchanged(summary, item.name, prev)
+                prev.update(size=stat[0], mtime_ns=stat[1], source=item.label)
+                refreshed = True
+                continue
+            pending[kind].append((item, digest, stat))
+    results: list[tuple[Item, str, str, tuple[int, int], pd.DataFrame, dict[str, int]]] = []
+    tmpdir = Path(tempfile.mkdtemp(prefix="pccreport-police-uk-"))
+    try:
+        for kind, items in pending.items():
+            if not items:
+                continue
+            paths, labels = [], {}
+            for item, _, _ in items:
+                try:
+                    _check_name(Path(item.name), force)
+                except InputError as exc:
+                    exc.path = item.label
+                    errors.append(exc)
+                    continue
+                p = _materialise(item, tmpdir)
+                paths.append(p)
+                labels[str(p)] = item.label
+            frames, excluded, errs = _read_batch(paths, kind, force, police_uk_name, areas, labels)
+            errors += errs
+            by_label = {labels[k]: k for k in labels}
+            for item, digest, stat in items:
+                key = by_label.get(item.label)
+                if key in frames:
+                    results.append((item, kind, digest, stat, frames[key], excluded.get(key, {})))
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
     if errors:
         if len(errors) == 1:
             raise errors[0]
         raise InputError(source, [Problem(str(e.path), "; ".join(p.describe() for p in e.problems)) for e in errors],
                          "fix or remove the files listed; nothing was written")
-    for path, kind, agg, excluded, digest in pending:
-        month = path.name[:7]
+    dirty = bool(results) or refreshed
+    for item, kind, digest, stat, agg, excluded in results:
+        month = item.name[:7]
         atomic_write_parquet(agg, out / kind / f"{month}.parquet")
         rows = int(agg["n"].sum())
-        manifest[path.name] = {"sha256": digest, "month": month, "kind": kind, "rows": rows,
-                               "excluded": excluded, "source": str(path)}
-        summary.read.append(path.name)
+        outside = 0
+        if ons_code and kind == "street" and "pfa_code" in agg:
+            outside = int(agg.loc[(agg["pfa_code"] != "") & (agg["pfa_code"] != ons_code), "n"].sum())
+        manifest[item.name] = {"sha256": digest, "month": month, "kind": kind, "rows": rows, "excluded": excluded,
+                               "source": item.label, "size": stat[0], "mtime_ns": stat[1],
+                               "outside_force_area": outside}
+        summary.read.append(item.name)
         summary.rows += rows
+        summary.outside_force_area += outside
         for reason, n in excluded.items():
             summary.excluded[reason] = summary.excluded.get(reason, 0) + n
-    if pending:
+    if dirty:
         atomic_write_json(manifest_path, manifest)
     return summary
 
 
-def _read_manifest(path: Path) -> dict:
-    import json
+def _count_unchanged(summary: IngestSummary, name: str, prev: dict) -> None:
+    summary.unchanged.append(name)
+    summary.rows += prev["rows"]
+    summary.outside_force_area += prev.get("outside_force_area", 0)
+    for reason, n in prev["excluded"].items():
+        summary.excluded[reason] = summary.excluded.get(reason, 0) + n
 
+
+def _materialise(item: Item, tmpdir: Path) -> Path:
+    """A path DuckDB can read: the file itself, or the zip member streamed to a private temp folder."""
+    if item.member is None:
+        return item.path
+    import hashlib
+
+    dest = tmpdir / hashlib.sha1(item.label.encode()).hexdigest()[:12] / item.name
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(item.path) as z, z.open(item.member) as src, open(dest, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return dest
+
+
+def _read_manifest(path: Path) -> dict:
     if not path.exists():
         return {}
     try:
