@@ -54,13 +54,46 @@ def lad_from_lsoa_name(lsoa_name: pd.Series) -> pd.Series:
     return lsoa_name.str.extract(_LSOA_NAME_RE)["lad"]
 
 
-def area_table(lookup: pd.DataFrame) -> pd.DataFrame:
-    """One row per local authority: codes and names of its LAD, CSP and PFA, for joining to LSOA names.
+# Local authorities abolished in the 2019-2023 reorganisations whose names data.police.uk still prints at the start of
+# LSOA names (its LSOA names predate them), mapped to the successor in the lookup. Names that survive as a CSP in the
+# lookup (e.g. "Barrow-in-Furness", "Wycombe", "Shepway") are matched through the CSP instead and are not listed here.
+FORMER_LAD_NAMES = {
+    # Somerset, April 2023 (Taunton Deane and West Somerset merged in 2019 first)
+    "Mendip": "Somerset", "Sedgemoor": "Somerset", "South Somerset": "Somerset",
+    "Somerset West and Taunton": "Somerset", "Taunton Deane": "Somerset", "West Somerset": "Somerset",
+    # North Yorkshire, April 2023
+    "Craven": "North Yorkshire", "Hambleton": "North Yorkshire", "Harrogate": "North Yorkshire",
+    "Richmondshire": "North Yorkshire", "Ryedale": "North Yorkshire", "Scarborough": "North Yorkshire",
+    "Selby": "North Yorkshire",
+    # Northamptonshire, April 2021 (the CSP joins the two)
+    "Daventry": "West Northamptonshire", "South Northamptonshire": "West Northamptonshire",
+    # Dorset, April 2019
+    "Christchurch": "Bournemouth, Christchurch and Poole", "East Dorset": "Dorset", "North Dorset": "Dorset",
+    "Purbeck": "Dorset", "West Dorset": "Dorset", "Weymouth and Portland": "Dorset",
+    # Suffolk, April 2019
+    "Forest Heath": "West Suffolk", "St Edmundsbury": "West Suffolk",
+}
 
-    A LAD split between several CSPs (new unitaries whose CSPs keep old district boundaries) gets csp_code and
-    csp_name '' because an LSOA name only tells the LAD; its PFA is still exact.
+
+def area_table(lookup: pd.DataFrame) -> pd.DataFrame:
+    """Areas keyed by the local-authority part of a data.police.uk LSOA name (``prefix``), with LAD, CSP and PFA.
+
+    ``prefix`` is matched, in this order, to: the LAD name; the CSP name of a LAD split between CSPs (old districts,
+    e.g. "Barrow-in-Furness" → CSP Barrow-in-Furness in Westmorland and Furness); the LAD name without ", City of" /
+    ", County of" ("Bristol" → "Bristol, City of"); a former LAD name in ``FORMER_LAD_NAMES``. A LAD split between
+    CSPs and matched by its own name gets csp_code '' (the LSOA name does not say which CSP); its PFA is exact.
     """
     n_csp = lookup.groupby("lad_code")["csp_code"].transform("nunique")
-    t = lookup.assign(csp_code=lookup["csp_code"].where(n_csp == 1, ""),
-                      csp_name=lookup["csp_name"].where(n_csp == 1, ""))
-    return t.drop_duplicates("lad_code")[OUT_COLUMNS].reset_index(drop=True)
+    split = n_csp > 1
+    by_lad = lookup.assign(csp_code=lookup["csp_code"].where(~split, ""),
+                           csp_name=lookup["csp_name"].where(~split, "")).drop_duplicates("lad_code")
+    frames = [by_lad.assign(prefix=by_lad["lad_name"]),
+              lookup[split].assign(prefix=lookup.loc[split, "csp_name"])]
+    short = by_lad["lad_name"].str.replace(r", (City|County) of$", "", regex=True)
+    frames.append(by_lad[short != by_lad["lad_name"]].assign(prefix=short[short != by_lad["lad_name"]]))
+    lad_by_name = by_lad.set_index("lad_name")
+    former = [lad_by_name.loc[[new]].assign(prefix=old).reset_index()
+              for old, new in FORMER_LAD_NAMES.items() if new in lad_by_name.index]
+    frames += former
+    t = pd.concat(frames, ignore_index=True).drop_duplicates("prefix", keep="first")
+    return t[["prefix"] + OUT_COLUMNS].reset_index(drop=True)

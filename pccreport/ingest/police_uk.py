@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -22,9 +23,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..errors import InputError, Problem
-from ..hashing import atomic_write_json, atomic_write_parquet, sha256_file
+from ..hashing import atomic_write_json, sha256_file
 
 STREET_COLUMNS = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -198,13 +202,20 @@ def _area_join(con: duckdb.DuckDBPyConnection, areas: pd.DataFrame | None) -> tu
     """SQL select-list and join clause adding AREA_COLUMNS from the LSOA name (empty strings without a lookup)."""
     if areas is None:
         return ", ".join(f"'' as {c}" for c in AREA_COLUMNS), ""
-    con.register("areas", areas[["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code"]])
+    con.register("areas", areas[["prefix", *AREA_COLUMNS]])
     sel = ", ".join(f"coalesce(a.{c}, '') as {c}" for c in AREA_COLUMNS)
-    return sel, f"left join areas a on a.lad_name = {_LSOA_LAD_SQL}"
+    return sel, f"left join areas a on a.prefix = {_LSOA_LAD_SQL}"
 
 
 def read_file(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None
               ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Validate one file and return (aggregated rows, excluded-row counts by reason); see ``_read_one``."""
+    table, excluded = _read_one(path, force, police_uk_name, areas)
+    return table.to_pandas(), excluded
+
+
+def _read_one(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None
+              ) -> tuple[pa.Table, dict[str, int]]:
     """Validate one file and return (aggregated rows, excluded-row counts by reason).
 
     Street files aggregate to month, crime type, last outcome category and LSOA (plus local authority and CSP when
@@ -229,7 +240,7 @@ def read_file(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame |
         raise InputError(path, problems, "each file holds one month of one force; check you have the right file")
     agg, excluded = _aggregate(con, "t", kind, areas)
     con.close()
-    return agg.drop(columns=["filename"]), excluded.get(str(path), {})
+    return agg.drop_columns(["filename"]), excluded.get(str(path), {})
 
 
 def _row_problems(con, table: str, month: str, police_uk_name: str, kind: str, areas) -> list[Problem]:
@@ -239,9 +250,9 @@ def _row_problems(con, table: str, month: str, police_uk_name: str, kind: str, a
          f"must be {police_uk_name!r}, the force of this folder"),
     ]
     if areas is not None:
-        con.register("lad_names", areas[["lad_name"]])
-        checks.append(("LSOA name", f""""LSOA name" is not null and {_LSOA_LAD_SQL} not in (select lad_name
-                       from lad_names)""", "LSOA name does not start with a local authority in the ONS lookup "
+        con.register("prefixes", areas[["prefix"]])
+        checks.append(("LSOA name", f""""LSOA name" is not null and {_LSOA_LAD_SQL} not in (select prefix
+                       from prefixes)""", "LSOA name does not start with a local authority in the ONS lookup "
                        "(expected e.g. 'Swindon 017B'); update data/raw/ons/geography/ to the lookup for these "
                        "LSOA boundaries"))
     problems: list[Problem] = []
@@ -252,34 +263,47 @@ def _row_problems(con, table: str, month: str, police_uk_name: str, kind: str, a
     return problems
 
 
-def _aggregate(con, source_sql: str, kind: str, areas) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
-    """Aggregate rows of ``source_sql`` per file; returns (aggregate incl. filename, excluded counts per file)."""
-    key = "Crime type" if kind == "street" else "Outcome type"
+def _aggregate(con, source_sql: str, kind: str, areas) -> tuple[pa.Table, dict[str, dict[str, int]]]:
+    """Aggregate rows of ``source_sql`` per file in one pass over the CSVs; returns (aggregate incl. filename,
+    excluded counts per file). Leaves table ``g`` (the first-level aggregate, with "Month", "Falls within" and
+    unknown-LSOA flags per group) for ``_file_checks``."""
     reason = "no crime type" if kind == "street" else "no outcome type"
-    excluded: dict[str, dict[str, int]] = {}
-    for fname, n in con.execute(f'select filename, count(*) from {source_sql} where "{key}" is null '
-                                f'group by all').fetchall():
-        excluded.setdefault(fname, {})[reason] = int(n)
     if kind == "street":
         sel, join = _area_join(con, areas)
-        agg = con.execute(
-            f"""with g as (
-                  select filename, "Month" as month, "Crime type" as crime_type,
+        unknown = ("a.prefix is null and g.lsoa_name is not null" if areas is not None else "false")
+        con.execute(
+            f"""create or replace temp table g as
+                with g0 as (
+                  select filename, "Month" as month, "Falls within" as falls_within, "Crime type" as crime_type,
                          coalesce("Last outcome category", '') as outcome,
                          "LSOA code" as lsoa_code, "LSOA name" as lsoa_name,
                          count(*)::BIGINT as n, count("Crime ID")::BIGINT as n_with_id,
                          count("Longitude")::BIGINT as n_located
-                  from {source_sql} where "Crime type" is not null group by all)
-                select g.*, {sel.replace('"LSOA name"', 'g.lsoa_name')}
-                from g {join.replace('"LSOA name"', 'g.lsoa_name')}
-                order by filename, month, crime_type, outcome, lsoa_code, lsoa_name"""
-        ).df()
+                  from {source_sql} group by all)
+                select g.*, {sel}, {unknown} as unknown_lsoa
+                from g0 as g {join.replace('"LSOA name"', 'g.lsoa_name')}""")
+        cols = "month, crime_type, outcome, lsoa_code, lsoa_name, n, n_with_id, n_located, " + ", ".join(AREA_COLUMNS)
     else:
-        agg = con.execute(
-            f"""select filename, "Month" as month, "Outcome type" as outcome_type, count(*)::BIGINT as n
-                from {source_sql} where "Outcome type" is not null group by all order by all"""
-        ).df()
+        con.execute(
+            f"""create or replace temp table g as
+                select filename, "Month" as month, "Falls within" as falls_within, "Outcome type" as outcome_type,
+                       count(*)::BIGINT as n, false as unknown_lsoa
+                from {source_sql} group by all""")
+        cols = "month, outcome_type, n"
+    excluded: dict[str, dict[str, int]] = {}
+    col = "crime_type" if kind == "street" else "outcome_type"
+    for fname, n in con.execute(f"select filename, sum(n) from g where {col} is null group by all").fetchall():
+        excluded.setdefault(fname, {})[reason] = int(n)
+    agg = con.sql(f"select filename, {cols} from g where {col} is not null "
+                      f"order by filename, {cols.rsplit(', n', 1)[0]}").to_arrow_table()
     return agg, excluded
+
+
+def _file_checks(con) -> list[tuple]:
+    """(filename, distinct months, distinct 'Falls within', rows with an unknown LSOA) from table ``g``."""
+    return con.execute("""select filename, list(distinct month), list(distinct falls_within),
+                                 sum(n) filter (where unknown_lsoa)
+                          from g group by filename""").fetchall()
 
 
 def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, areas, labels: dict[str, str]
@@ -297,15 +321,11 @@ def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, a
     if not good:
         return {}, {}, errors
     con = _con()
-    src = _csv_sql(kind, "$files")
+    # The file list is written as SQL string literals (quotes doubled) so the same text works in any statement.
+    src = _csv_sql(kind, "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in good) + "]")
     try:
-        con.execute(f"create temp view v as select * from {src}", {"files": [str(p) for p in good]})
-        checks = con.execute(
-            f"""select filename, list(distinct "Month"), list(distinct "Falls within"),
-                       {"count(*) filter (where " + '"LSOA name"' + " is not null and a.lad_name is null)"
-                        if areas is not None else "0"}
-                from v {_area_join(con, areas)[1]} group by filename""").fetchall()
-        agg, excluded = _aggregate(con, "v", kind, areas)
+        agg, excluded = _aggregate(con, src, kind, areas)
+        checks = _file_checks(con)
     except duckdb.Error:
         # One bad file fails the whole pass: read each file alone to find it and its rows.
         con.close()
@@ -315,21 +335,46 @@ def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, a
         month = Path(fname).name[:7]
         if months != [month] or falls != [police_uk_name] or unknown:
             bad.append(fname)
-    frames = {f: g.drop(columns=["filename"]).reset_index(drop=True) for f, g in agg.groupby("filename", sort=False)}
-    for p in good:
-        frames.setdefault(str(p), agg.iloc[0:0].drop(columns=["filename"]))
+    frames = _split_by_file(agg, [str(p) for p in good])
     con.close()
     if bad:
-        bad_paths = [Path(b) for b in bad]
-        _, _, errors = _read_each(bad_paths, kind, force, police_uk_name, areas, labels, errors)
+        _, _, errors = _read_each([Path(b) for b in bad], kind, force, police_uk_name, areas, labels, errors)
     return frames, excluded, errors
+
+
+def _split_by_file(agg: pa.Table, files: list[str]) -> dict[str, pa.Table]:
+    """The rows of each file (``agg`` is sorted by filename, so each file is one contiguous slice)."""
+    names = agg.column("filename")
+    body = agg.drop_columns(["filename"])
+    out, start = {}, 0
+    # value_counts lists values in order of first appearance, which is the order of the slices.
+    for c in (pc.value_counts(names).to_pylist() if len(agg) else []):
+        out[c["values"]] = body.slice(start, c["counts"])
+        start += c["counts"]
+    for f in files:
+        out.setdefault(f, body.slice(0, 0))
+    return out
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    """Write Parquet atomically (temp file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _read_each(files, kind, force, police_uk_name, areas, labels, errors):
     frames, excluded = {}, {}
     for p in files:
         try:
-            agg, exc_counts = read_file(p, force, police_uk_name, areas)
+            agg, exc_counts = _read_one(p, force, police_uk_name, areas)
             frames[str(p)] = agg
             excluded[str(p)] = exc_counts
         except InputError as exc:
@@ -412,11 +457,13 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
     dirty = bool(results) or refreshed
     for item, kind, digest, stat, agg, excluded in results:
         month = item.name[:7]
-        atomic_write_parquet(agg, out / kind / f"{month}.parquet")
-        rows = int(agg["n"].sum())
+        _write_parquet(agg, out / kind / f"{month}.parquet")
+        rows = int(pc.sum(agg.column("n")).as_py() or 0)
         outside = 0
-        if ons_code and kind == "street" and "pfa_code" in agg:
-            outside = int(agg.loc[(agg["pfa_code"] != "") & (agg["pfa_code"] != ons_code), "n"].sum())
+        if ons_code and kind == "street" and "pfa_code" in agg.column_names:
+            pfa = agg.column("pfa_code")
+            mask = pc.and_(pc.not_equal(pfa, ""), pc.not_equal(pfa, ons_code))
+            outside = int(pc.sum(pc.filter(agg.column("n"), mask)).as_py() or 0)
         manifest[item.name] = {"sha256": digest, "month": month, "kind": kind, "rows": rows, "excluded": excluded,
                                "source": item.label, "size": stat[0], "mtime_ns": stat[1],
                                "outside_force_area": outside}
