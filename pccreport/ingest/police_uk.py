@@ -198,15 +198,6 @@ def _con() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _area_join(con: duckdb.DuckDBPyConnection, areas: pd.DataFrame | None) -> tuple[str, str]:
-    """SQL select-list and join clause adding AREA_COLUMNS from the LSOA name (empty strings without a lookup)."""
-    if areas is None:
-        return ", ".join(f"'' as {c}" for c in AREA_COLUMNS), ""
-    con.register("areas", areas[["prefix", *AREA_COLUMNS]])
-    sel = ", ".join(f"coalesce(a.{c}, '') as {c}" for c in AREA_COLUMNS)
-    return sel, f"left join areas a on a.prefix = {_LSOA_LAD_SQL}"
-
-
 def read_file(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None
               ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Validate one file and return (aggregated rows, excluded-row counts by reason); see ``_read_one``."""
@@ -269,8 +260,18 @@ def _aggregate(con, source_sql: str, kind: str, areas) -> tuple[pa.Table, dict[s
     unknown-LSOA flags per group) for ``_file_checks``."""
     reason = "no crime type" if kind == "street" else "no outcome type"
     if kind == "street":
-        sel, join = _area_join(con, areas)
-        unknown = ("a.prefix is null and g.lsoa_name is not null" if areas is not None else "false")
+        if areas is None:
+            area_sql, unknown = ", ".join(f"'' as {c}" for c in AREA_COLUMNS), "false"
+            names_cte, names_join = "", ""
+        else:
+            # The LSOA name → area match runs once per distinct LSOA name, not once per group.
+            con.register("areas", areas[["prefix", *AREA_COLUMNS]])
+            area_sql = ", ".join(f"coalesce(m.{c}, '') as {c}" for c in AREA_COLUMNS)
+            unknown = "m.prefix is null and g0.lsoa_name is not null"
+            names_cte = f""", m as (
+                  select nm.lsoa_name, a.* from (select distinct lsoa_name from g0) nm
+                  left join areas a on a.prefix = regexp_extract(nm.lsoa_name, '^(.+) [0-9]{{3}}[A-Z]$', 1))"""
+            names_join = "left join m on m.lsoa_name = g0.lsoa_name"
         con.execute(
             f"""create or replace temp table g as
                 with g0 as (
@@ -279,9 +280,9 @@ def _aggregate(con, source_sql: str, kind: str, areas) -> tuple[pa.Table, dict[s
                          "LSOA code" as lsoa_code, "LSOA name" as lsoa_name,
                          count(*)::BIGINT as n, count("Crime ID")::BIGINT as n_with_id,
                          count("Longitude")::BIGINT as n_located
-                  from {source_sql} group by all)
-                select g.*, {sel}, {unknown} as unknown_lsoa
-                from g0 as g {join.replace('"LSOA name"', 'g.lsoa_name')}""")
+                  from {source_sql} group by all){names_cte}
+                select g0.*, {area_sql}, {unknown} as unknown_lsoa
+                from g0 {names_join}""")
         cols = "month, crime_type, outcome, lsoa_code, lsoa_name, n, n_with_id, n_located, " + ", ".join(AREA_COLUMNS)
     else:
         con.execute(
