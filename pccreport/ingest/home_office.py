@@ -15,6 +15,7 @@ territorial forces (British Transport Police, Action Fraud, CIFAS, UK Finance) a
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -50,8 +51,11 @@ def _frames(path: Path) -> list[tuple[str, pd.DataFrame, int]]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            sheets = {"(csv)": pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
-                                            encoding="utf-8-sig")}
+            # csv.reader, not pandas: a title row above the header has fewer fields than the table.
+            with open(path, newline="", encoding="utf-8-sig") as f:
+                recs = list(csv.reader(f, strict=True))
+            width = max((len(r) for r in recs), default=0)
+            sheets = {"(csv)": pd.DataFrame([r + [""] * (width - len(r)) for r in recs], dtype=str)}
         elif suffix in (".xlsx", ".ods"):
             sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str,
                                    engine="odf" if suffix == ".ods" else "openpyxl")

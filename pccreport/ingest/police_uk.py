@@ -131,10 +131,11 @@ def _read_header(path: Path) -> list[str]:
         with open(path, newline="", encoding="utf-8-sig") as f:
             return next(csv.reader(f), [])
     except UnicodeDecodeError as exc:
-        raise InputError(path, [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})", row=1)],
+        raise InputError(path, [Problem("(header)", f"line 1 is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                                                    "this is not a data.police.uk CSV")],
                          "data.police.uk files are UTF-8 CSV; re-download the file") from exc
     except csv.Error as exc:
-        raise InputError(path, [Problem("(header)", f"not a CSV header: {exc}", row=1)],
+        raise InputError(path, [Problem("(header)", f"line 1 is not a CSV header: {exc}")],
                          "data.police.uk files are CSV; re-download the file") from exc
 
 
@@ -173,19 +174,25 @@ def _csv_sql(kind: str, files_param: str = "?") -> str:
 
 
 def _locate_bad_row(path: Path, kind: str) -> list[Problem]:
-    """Row and field of the first record that does not have every column (truncated or ragged file)."""
+    """Row and field of the first record that does not have every column (truncated or ragged file).
+
+    The csv module reads leniently here on purpose: a record cut off inside quotes comes back short, which tells
+    the first field that is missing.
+    """
     expected = KINDS[kind]
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f, strict=True)
+            reader = csv.reader(f)
             next(reader, None)
             for i, rec in enumerate(reader, start=1):
-                if len(rec) != len(expected):
-                    fld = expected[min(len(rec), len(expected) - 1)] if len(rec) < len(expected) else "(extra)"
-                    return [Problem(fld, f"record has {len(rec)} of {len(expected)} fields (file truncated or "
-                                         "a field not quoted)", row=i)]
+                if len(rec) < len(expected):
+                    return [Problem(expected[len(rec)], f"record ends after {len(rec)} of {len(expected)} fields "
+                                                        "(file truncated, or a quote not closed)", row=i)]
+                if len(rec) > len(expected):
+                    return [Problem(expected[-1], f"record has {len(rec)} fields, more than the {len(expected)} "
+                                                  "columns (a field with a comma not quoted)", row=i)]
     except csv.Error as exc:
-        return [Problem("(record)", f"could not be read as CSV: {exc}", row=reader.line_num)]
+        return [Problem("(record)", f"{exc}", row=max(reader.line_num - 1, 1))]
     except UnicodeDecodeError as exc:
         return [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
     return []
