@@ -222,7 +222,7 @@ def read_workbook(path: Path, registry: dict[str, Force]) -> pd.DataFrame:
             basis = f"mid-{m.group(1)} estimate" if m else clean_label(p3.raw_header[pop_i])
             rate_cols = {}
             for i, h in enumerate(p3.header):
-                if i > pop_i and h and "household" not in h.lower() and i != pop_i + 1:
+                if i > pop_i and h and "household" not in h.lower():
                     rate_cols.setdefault(_canon(h), i)
             for rownum, r in p3.body:
                 code = str(r[0] or "").strip()
