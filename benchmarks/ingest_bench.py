@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -123,10 +124,15 @@ def main() -> None:
             r = run_ours(source, Path(a.child[2]), a.child[3] == "areas")
         else:
             r = run_pandas(source)
-        r["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        r["peak_rss_mb"] = usage.ru_maxrss / 1024
+        # CPU seconds (all threads, user + system) of the whole child, imports included: on a shared machine this
+        # moves far less than wall time when other work competes for the two cores.
+        r["cpu_seconds"] = usage.ru_utime + usage.ru_stime
         print(json.dumps(r))
         return
 
+    load_at_start = [round(x, 2) for x in os.getloadavg()]  # 1, 5, 15 min: how busy the shared machine was
     source = WILTSHIRE if a.dataset == "real" else make_scaled(a.copies)
     src_rows = _count_rows(source)
     mode = "plain" if a.no_areas else "areas"
@@ -148,8 +154,11 @@ def main() -> None:
         "ours_seconds_all": [round(r["seconds"], 3) for r in ours],
         "ours_rows_per_s": round(src_rows / med(r["seconds"] for r in ours)),
         "ours_peak_rss_mb_max": round(max(r["peak_rss_mb"] for r in ours)),
+        "ours_cpu_seconds_median": round(med(r["cpu_seconds"] for r in ours), 3),
         "rerun_seconds_median": round(med(r["seconds"] for r in rerun), 3),
         "rerun_seconds_all": [round(r["seconds"], 3) for r in rerun],
+        "load_average_at_start": load_at_start,
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
     }
     assert all(r["rows"] == src_rows for r in ours + rerun), "ingest row count differs from the files"
     if base:
@@ -158,6 +167,9 @@ def main() -> None:
             "pandas_seconds_all": [round(r["seconds"], 3) for r in base],
             "pandas_rows_per_s": round(src_rows / med(r["seconds"] for r in base)),
             "pandas_peak_rss_mb_max": round(max(r["peak_rss_mb"] for r in base)),
+            "pandas_cpu_seconds_median": round(med(r["cpu_seconds"] for r in base), 3),
+            "speedup_vs_pandas_cpu": round(med(r["cpu_seconds"] for r in base) / med(r["cpu_seconds"] for r in ours),
+                                           2),
             "speedup_vs_pandas": round(med(r["seconds"] for r in base) / med(r["seconds"] for r in ours), 2),
         })
     print(json.dumps(report, indent=2))

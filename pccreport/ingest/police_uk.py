@@ -290,20 +290,23 @@ def _aggregate(con, source_sql: str, kind: str, areas) -> tuple[pa.Table, dict[s
                   from {source_sql} group by all){names_cte}
                 select g0.*, {area_sql}, {unknown} as unknown_lsoa
                 from g0 {names_join}""")
-        cols = "month, crime_type, outcome, lsoa_code, lsoa_name, n, n_with_id, n_located, " + ", ".join(AREA_COLUMNS)
+        keys = "month, crime_type, outcome, lsoa_code, lsoa_name"
+        cols = f"{keys}, n, n_with_id, n_located, " + ", ".join(AREA_COLUMNS)
     else:
         con.execute(
             f"""create or replace temp table g as
                 select filename, "Month" as month, "Falls within" as falls_within, "Outcome type" as outcome_type,
                        count(*)::BIGINT as n, false as unknown_lsoa
                 from {source_sql} group by all""")
-        cols = "month, outcome_type, n"
+        keys = "month, outcome_type"
+        cols = f"{keys}, n"
     excluded: dict[str, dict[str, int]] = {}
     col = "crime_type" if kind == "street" else "outcome_type"
     for fname, n in con.execute(f"select filename, sum(n) from g where {col} is null group by all").fetchall():
         excluded.setdefault(fname, {})[reason] = int(n)
+    # Sorted by file first: each file's rows are then one contiguous slice (see _split_by_file).
     agg = con.sql(f"select filename, {cols} from g where {col} is not null "
-                      f"order by filename, {cols.rsplit(', n', 1)[0]}").to_arrow_table()
+                  f"order by filename, {keys}").to_arrow_table()
     return agg, excluded
 
 
@@ -533,3 +536,19 @@ def _load_kind(out: Path, kind: str) -> pd.DataFrame:
     df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     df["month"] = pd.PeriodIndex(df["month"], freq="M")
     return df
+
+
+def area_counts(street: pd.DataFrame, level: str = "lad") -> pd.DataFrame:
+    """Monthly counts by crime type and local area (``level`` 'lad' or 'csp') from processed street rows.
+
+    Rows with no location, and rows in a LAD split between CSPs (at CSP level), have area code '' and stay in as
+    their own row, so the counts still add up to the force total.
+    """
+    if level not in ("lad", "csp"):
+        raise ValueError("level must be 'lad' or 'csp'")
+    cols = [f"{level}_code", f"{level}_name"]
+    if not set(cols) <= set(street.columns):
+        raise InputError("processed street data", [Problem(cols[0], "no local-area columns")],
+                         "put the ONS LAD→CSP→PFA lookup in data/raw/ons/geography/ and run the ingest again")
+    return (street.groupby(["month", "crime_type", *cols], as_index=False, observed=True)["n"].sum()
+            .sort_values(["month", "crime_type", *cols], ignore_index=True))

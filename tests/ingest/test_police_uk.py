@@ -2,6 +2,7 @@ import csv
 import shutil
 from collections import Counter
 
+import pandas as pd
 import pytest
 
 from pccreport.errors import InputError
@@ -216,3 +217,15 @@ def test_touched_but_unchanged_file_is_not_read_again(good_dir, tmp_path):
     p.write_text(p.read_text(encoding="utf-8") + ROW.replace("2025-03", "2025-01") + "\n", encoding="utf-8")
     third = police_uk.ingest(good_dir, out, "wiltshire", "Wiltshire Police")
     assert third.read == ["2025-01-wiltshire-street.csv"]
+
+
+def test_area_counts_add_up_to_the_force_total(tmp_path, areas):
+    police_uk.ingest(shared("police_uk_street", "wiltshire"), tmp_path, "wiltshire", "Wiltshire Police", areas=areas)
+    street = police_uk.load_street(tmp_path)
+    for level in ("lad", "csp"):
+        counts = police_uk.area_counts(street, level)
+        assert int(counts["n"].sum()) == int(street["n"].sum()) == 67699
+    lad = police_uk.area_counts(street, "lad")
+    jan = lad[(lad.month == pd.Period("2025-01", "M")) & (lad.crime_type == "Burglary")].set_index("lad_name")["n"]
+    direct = street[(street.month == pd.Period("2025-01", "M")) & (street.crime_type == "Burglary")]
+    assert int(jan["Swindon"]) == int(direct.loc[direct.lsoa_name.str.startswith("Swindon "), "n"].sum())
