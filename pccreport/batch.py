@@ -20,7 +20,7 @@ from .errors import PccReportError
 from .hashing import atomic_write_json, atomic_write_text
 from .narrative import load_narrative
 from .periods import Quarter
-from .pipeline import ingest_force
+from .pipeline import ingest_force, ingest_national
 from .plan import Plan, load_plan
 from .registry import validate_force
 
@@ -84,6 +84,7 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
     q = Quarter.parse(quarter)
     plan = load_plan(paths, f.slug)
     load_narrative(paths, f.slug, q.label)  # validate before any work
+    ingest_national(paths)
     ingest_force(paths, f)
 
     final = paths.report_dir(f.slug, q.label)

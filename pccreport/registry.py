@@ -25,6 +25,9 @@ class Force(BaseModel):
     police_uk_name: str
     ranked: bool = True
     peers: list[str] = []
+    # Other names publishers print for this force area (ONS tables, Home Office open data), matched case-insensitively.
+    ons_table_names: list[str] = []
+    home_office_name: str = ""
 
 
 @lru_cache(maxsize=8)

@@ -268,7 +268,180 @@ def main(argv: list[str] | None = None) -> int:
     for force in args.force or ["wiltshire"]:
         files = generate(paths, force, args.start, args.end, args.seed)
         print(f"sample data for {force}: {len(files)} files under {paths.raw}")
+    files = generate_national(paths, seed=args.seed)
+    print(f"sample national tables (ONS layouts, all 43 forces): {len(files)} files under {paths.raw / 'ons'}")
     return 0
+
+
+# --- National sample: ONS police force area tables, mid-year population and the LAD→CSP→PFA lookup ---------------
+# Offence groups in the column order of ONS table P1, with rough rates per 1,000 people for a typical force area.
+# Sub-groups (indented in ONS's table) are listed after their group and are generated to add up to it.
+SAMPLE_P1_GROUPS: list[tuple[str, float, list[tuple[str, float]]]] = [
+    ("Violence against the person", 30.0, [("Homicide", 0.01), ("Death or serious injury - unlawful driving", 0.03),
+                                          ("Violence with injury", 9.0), ("Violence without injury", 12.0),
+                                          ("Stalking and harassment", 8.96)]),
+    ("Sexual offences", 3.2, []),
+    ("Robbery", 1.2, []),
+    ("Theft offences", 28.0, [("Burglary", 4.0), ("Vehicle offences", 5.5), ("Theft from the person", 1.5),
+                              ("Bicycle theft", 1.0), ("Shoplifting", 8.0), ("Other theft offences", 8.0)]),
+    ("Criminal damage and arson", 7.5, []),
+    ("Drug offences", 3.0, []),
+    ("Possession of weapons offences", 0.9, []),
+    ("Public order offences", 7.0, []),
+    ("Miscellaneous crimes against society", 2.0, []),
+]
+_SAMPLE_LADS = {"wiltshire": ["Wiltshire", "Swindon"], "dorset": ["Dorset", "Bournemouth, Christchurch and Poole"]}
+_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December"]
+
+
+def generate_national(paths: Paths, period_ends: tuple[str, ...] = ("2022-03", "2023-03"),
+                      seed: int = DEFAULT_SEED) -> list[str]:
+    """Write a sample ONS LAD→CSP→PFA lookup, a mid-year population workbook (MYE5) and ONS police force area
+    tables workbooks (P1 counts, P3 population and rates) for all 43 forces under data/raw/ons/, in the real
+    layouts (title rows, footnote markers, '+' for City of London's suppressed rate), marked in SAMPLE.json.
+
+    Local authorities other than the sample forces' own (named as in their sample LSOAs) are one per force, named
+    after it, with codes in an unused range (E06/W06 9xxxxx) so they cannot be mistaken for real ones.
+    """
+    import json
+
+    import openpyxl
+
+    reg = load_registry(paths)
+    rng = np.random.default_rng([seed, 4343])
+    ons = paths.raw / "ons"
+    lookup_rows, lads = [], []
+    for i, f in enumerate(sorted(reg.values(), key=lambda f: f.ons_code)):
+        wales = f.ons_code.startswith("W")
+        size = float(np.exp(rng.normal(np.log(1.2e6), 0.55)))
+        if f.slug == "city-of-london":
+            size = 8600.0
+        names = _SAMPLE_LADS.get(f.slug, [f.name])
+        shares = rng.dirichlet(np.ones(len(names)) * 4)
+        for j, (name, share) in enumerate(zip(names, shares)):
+            code = f"{'W' if wales else 'E'}0690{i:02d}{j:02d}"
+            csp = f"{'W' if wales else 'E'}2290{i:02d}{j:02d}"
+            lookup_rows.append([code, name, csp, name, f.ons_code, f.ons_name, len(lookup_rows) + 1])
+            lads.append((code, name, size * share, f))
+    written = []
+    lookup_path = ons / "geography" / "SAMPLE_LAD_to_CSP_to_PFA_lookup.csv"
+    lookup_path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(lookup_rows, columns=["LAD23CD", "LAD23NM", "CSP23CD", "CSP23NM", "PFA23CD", "PFA23NM", "ObjectId"]
+                 ).to_csv(lookup_path, index=False, encoding="utf-8-sig")
+    written.append(lookup_path)
+
+    years = list(range(2023, 2010, -1))
+    growth = {y: 1 - 0.006 * (2023 - y) for y in years}
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "MYE5"
+    ws.append(["MYE5: Population density for local authorities in England and Wales, mid-2011 to mid-2023 "
+               "(SAMPLE DATA, not ONS figures)"])
+    ws.append(["This worksheet contains one table."])
+    header = ["Code", "Name", "Geography", "Area (sq km)"]
+    for y in years:
+        header += [f"Estimated Population mid-{y}", f"{y} people per sq. km"]
+    ws.append(header)
+    pop_by_force: dict[str, dict[int, float]] = {}
+    for code, name, size, f in lads:
+        area = max(size / 400, 3.0)
+        row = [code, name, "Unitary Authority", round(area, 1)]
+        for y in years:
+            p = round(size * growth[y])
+            pop_by_force.setdefault(f.slug, {}).setdefault(y, 0)
+            pop_by_force[f.slug][y] += p
+            row += [p, round(p / area)]
+        ws.append(row)
+    pop_path = ons / "population" / "SAMPLE_Mid_Year_pop_2011_to_2023.xlsx"
+    pop_path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(pop_path)
+    written.append(pop_path)
+
+    force_rate = {f.slug: float(np.exp(rng.normal(0, 0.18))) for f in reg.values()}
+    for k, end in enumerate(period_ends):
+        written.append(_sample_pfa_workbook(ons / "recorded_crime", end, reg, pop_by_force, force_rate,
+                                            np.random.default_rng([seed, 4343, k])))
+    manifest = paths.raw / "SAMPLE.json"
+    known = json.loads(manifest.read_text()) if manifest.exists() else {}
+    known.update({str(p.relative_to(paths.raw)): sha256_file(p) for p in written})
+    atomic_write_json(manifest, known)
+    return [str(p) for p in written]
+
+
+def _sample_pfa_workbook(folder, end: str, reg, pop_by_force, force_rate, rng) -> "Path":
+    """One sample 'Police force area data tables' workbook (tables P1 and P3) in the ONS layout."""
+    import openpyxl
+
+    year, month = int(end[:4]), int(end[5:])
+    label = f"year ending {_MONTH_NAMES[month - 1]} {year}"
+    pop_year = year - 1 if month < 6 else year  # ONS divides by the latest mid-year estimate before the period ends
+    cols: list[str] = ["Total recorded crime (excluding fraud)"]
+    for g, _, subs in SAMPLE_P1_GROUPS:
+        cols += [g] + [s for s, _ in subs]
+    counts: dict[str, dict[str, int]] = {}
+    for f in reg.values():
+        pop = pop_by_force[f.slug][min(pop_year, 2023)]
+        c: dict[str, int] = {}
+        for g, rate, subs in SAMPLE_P1_GROUPS:
+            if subs:
+                parts = {s: int(rng.poisson(r * pop / 1000 * force_rate[f.slug])) for s, r in subs}
+                c.update(parts)
+                c[g] = sum(parts.values())
+            else:
+                c[g] = int(rng.poisson(rate * pop / 1000 * force_rate[f.slug]))
+        c["Total recorded crime (excluding fraud)"] = sum(c[g] for g, _, _ in SAMPLE_P1_GROUPS)
+        counts[f.slug] = c
+    forces = sorted(reg.values(), key=lambda f: f.ons_code)
+    wb = openpyxl.Workbook()
+    p1 = wb.active
+    p1.title = "Table P1"
+    p1.append([f"Table P1: Police recorded crime by offence group and police force area, number of offences, "
+               f"{label}1,2 (SAMPLE DATA, not ONS figures)"])
+    p1.append([])
+    p1.append(["England and Wales"])
+    p1.append([None, None, "Total recorded crime (excluding fraud3)", None, "Victim-based crime"])
+    p1.append(["Area Code", "Area Name", None, None] + cols[1:])
+    p1.append([None, None, "Numbers"])
+    ew = {c: sum(counts[f.slug][c] for f in forces) for c in cols}
+    p1.append(["K04000001", "ENGLAND AND WALES4", ew[cols[0]], None] + [ew[c] for c in cols[1:]])
+    for f in forces:
+        p1.append([f.ons_code, f.ons_name, counts[f.slug][cols[0]], None] + [counts[f.slug][c] for c in cols[1:]])
+    p1.append(["Source: SAMPLE DATA generated by pccreport.sample (layout of ONS table P1)"])
+    for n, text in enumerate(["Police recorded crime data are not designated as National Statistics.",
+                              "Sample figures, seeded; not published statistics.",
+                              "Offences of fraud are excluded from subnational breakdowns.",
+                              "Includes British Transport Police in the published tables."], start=1):
+        p1.append([f"{n}. {text}"])
+    p3 = wb.create_sheet("Table P3")
+    p3.append([f"Table P3: Police recorded crime by offence group and police force area, rate of offences, "
+               f"{label}1,2 (SAMPLE DATA, not ONS figures)"])
+    p3.append([])
+    p3.append(["England and Wales"])
+    p3.append([None, None, None, None, None, "Victim-based crime"])
+    p3.append(["Area Code", "Area Name", f"Population figures\n (mid-{pop_year})3  rounded to 100", None,
+               "Total recorded crime (excluding fraud)", None] + cols[1:])
+    p3.append([None, None, None, None, "Rate per 1,000 population"])
+    for f in forces:
+        pop = pop_by_force[f.slug][min(pop_year, 2023)]
+        name = f.name + "5" if f.slug == "city-of-london" else f.ons_name
+        if f.slug == "city-of-london":
+            rates = ["+"] * len(cols)
+        else:
+            rates = [counts[f.slug][c] / pop * 1000 for c in cols]
+        p3.append([f.ons_code, name, round(pop, -2), None, rates[0], None] + rates[1:])
+    p3.append(["Source: SAMPLE DATA generated by pccreport.sample (layout of ONS table P3)"])
+    for n, text in enumerate(["Police recorded crime data are not designated as National Statistics.",
+                              "Sample figures, seeded; not published statistics.",
+                              f"Based on sample mid-{pop_year} population estimates.",
+                              "Rates for London include 'City of London'.",
+                              "'+' indicates that rate per 1,000 population data for City of London have been "
+                              "suppressed due to the small population size of the police force area."], start=1):
+        p3.append([f"{n}. {text}"])
+    path = folder / f"SAMPLE_pfa_tables_ye_{_MONTH_NAMES[month - 1].lower()}{year}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
 
 
 if __name__ == "__main__":

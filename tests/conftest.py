@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pccreport.config import DEFAULT_ROOT, Paths
-from pccreport.sample import generate
+from pccreport.sample import generate, generate_national
 
 SHARED = (DEFAULT_ROOT.parent / "shared" / "data").resolve()
 
@@ -21,12 +21,15 @@ def shared(*parts: str) -> Path:
     return p
 
 
-def make_root(tmp: Path, forces: tuple[str, ...] = ("wiltshire",), start: str = "2020-10", end: str = "2023-06") -> Paths:
-    """A project root with the repo's params/ copied and sample data generated for ``forces``."""
+def make_root(tmp: Path, forces: tuple[str, ...] = ("wiltshire",), start: str = "2020-10", end: str = "2023-06",
+              national: bool = True) -> Paths:
+    """A project root with the repo's params/ copied, sample data for ``forces`` and the national sample tables."""
     shutil.copytree(DEFAULT_ROOT / "params", tmp / "params")
     paths = Paths(tmp)
     for f in forces:
         generate(paths, f, start, end)
+    if national:
+        generate_national(paths)
     return paths
 
 

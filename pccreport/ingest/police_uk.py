@@ -1,17 +1,34 @@
-"""data.police.uk monthly street-level and outcomes CSVs: validate, aggregate, write monthly Parquet incrementally."""
+"""data.police.uk monthly street-level and outcomes CSVs (folders or the site's zip download): validate, aggregate
+to month × crime type × outcome × LSOA (with local authority / CSP from the ONS lookup), write monthly Parquet
+incrementally.
+
+Speed: all new files of a force are read by one DuckDB ``read_csv`` over the list of files (explicit columns and
+quoting, never auto-detection: real LSOA names such as "Bournemouth, Christchurch and Poole 040A" contain commas),
+validated from the aggregate, and only a file found to be bad is read again row by row to name the rows at fault.
+Incremental: a file whose size and modification time match the manifest is not re-read or re-hashed; one whose
+size or time changed is hashed, and read only if its SHA-256 changed.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
+import os
 import re
+import shutil
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..errors import InputError, Problem
-from ..hashing import atomic_write_json, atomic_write_parquet, sha256_file
+from ..hashing import atomic_write_json, sha256_file
 
 STREET_COLUMNS = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -25,6 +42,9 @@ KINDS = {"street": STREET_COLUMNS, "outcomes": OUTCOME_COLUMNS}
 _NAME_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-([a-z][a-z-]*)-(street|outcomes)\.csv$")
 ASB = "Anti-social behaviour"
 _MAX_ROWS_LISTED = 20
+# data.police.uk LSOA names are "<local authority name> <3 digits><letter>", e.g. "Swindon 017B".
+_LSOA_LAD_SQL = r"""regexp_extract("LSOA name", '^(.+) [0-9]{3}[A-Z]$', 1)"""
+AREA_COLUMNS = ["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code"]
 
 
 @dataclass
@@ -35,6 +55,41 @@ class IngestSummary:
     unchanged: list[str] = field(default_factory=list)
     rows: int = 0
     excluded: dict[str, int] = field(default_factory=dict)
+    # Rows kept whose LSOA lies outside the force area (data.police.uk publishes a few); only known with a lookup.
+    outside_force_area: int = 0
+
+
+@dataclass(frozen=True)
+class Item:
+    """One monthly file to ingest: a CSV on disk, or a member of a zip archive (read without unpacking by hand)."""
+
+    name: str
+    path: Path
+    member: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}!{self.member}" if self.member else str(self.path)
+
+    def stat(self) -> tuple[int, int]:
+        if self.member is None:
+            st = self.path.stat()
+            return st.st_size, st.st_mtime_ns
+        st = self.path.stat()
+        with zipfile.ZipFile(self.path) as z:
+            info = z.getinfo(self.member)
+        return info.file_size, st.st_mtime_ns
+
+    def sha256(self) -> str:
+        if self.member is None:
+            return sha256_file(self.path)
+        import hashlib
+
+        h = hashlib.sha256()
+        with zipfile.ZipFile(self.path) as z, z.open(self.member) as f:
+            while block := f.read(1 << 20):
+                h.update(block)
+        return h.hexdigest()
 
 
 def discover(source: Path, force: str, kind: str = "street") -> list[Path]:
@@ -49,13 +104,39 @@ def discover(source: Path, force: str, kind: str = "street") -> list[Path]:
     return sorted(files, key=lambda p: p.name)
 
 
+def discover_items(source: Path, force: str, kind: str = "street") -> list[Item]:
+    """CSV files for ``force`` under ``source`` plus matching members of every ``*.zip`` there (or ``source`` itself
+    if it is a zip), e.g. the data.police.uk custom download ``YYYY-MM/YYYY-MM-<force>-street.csv`` tree."""
+    if not source.exists():
+        return []
+    items = [Item(p.name, p) for p in discover(source, force, kind)] if source.is_dir() else []
+    zips = [source] if source.is_file() and source.suffix.lower() == ".zip" else sorted(source.rglob("*.zip"))
+    for zp in zips:
+        try:
+            with zipfile.ZipFile(zp) as z:
+                members = z.namelist()
+        except zipfile.BadZipFile as exc:
+            raise InputError(zp, [Problem("(file)", f"not a readable zip archive: {exc}")],
+                             "re-download the archive from data.police.uk") from exc
+        for mem in members:
+            base = mem.rsplit("/", 1)[-1]
+            m = _NAME_RE.match(base)
+            if m and m.group(2) == force and m.group(3) == kind:
+                items.append(Item(base, zp, mem))
+    return sorted(items, key=lambda i: (i.name, i.label))
+
+
 def _read_header(path: Path) -> list[str]:
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             return next(csv.reader(f), [])
     except UnicodeDecodeError as exc:
-        raise InputError(path, [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")],
+        raise InputError(path, [Problem("(header)", f"line 1 is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                                                    "this is not a data.police.uk CSV")],
                          "data.police.uk files are UTF-8 CSV; re-download the file") from exc
+    except csv.Error as exc:
+        raise InputError(path, [Problem("(header)", f"line 1 is not a CSV header: {exc}")],
+                         "data.police.uk files are CSV; re-download the file") from exc
 
 
 def _check_name(path: Path, force: str) -> tuple[str, str]:
@@ -69,131 +150,366 @@ def _check_name(path: Path, force: str) -> tuple[str, str]:
     return m.group(1), m.group(3)
 
 
-def read_file(path: Path, force: str, police_uk_name: str) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Validate one file and return (aggregated rows, excluded-row counts by reason).
-
-    Street files aggregate to month, crime type, last outcome category and LSOA; outcomes files to month and outcome
-    type. Rows without a Crime ID (anti-social behaviour) and without a location are kept, as data.police.uk intends.
-    """
-    month, kind = _check_name(path, force)
+def _check_header(path: Path, kind: str) -> None:
     expected = KINDS[kind]
     header = _read_header(path)
-    if header != expected:
-        missing = [c for c in expected if c not in header]
-        extra = [c for c in header if c not in expected]
-        detail = []
-        if missing:
-            detail.append(Problem("(header)", f"missing column(s) {missing}"))
-        if extra:
-            detail.append(Problem("(header)", f"unexpected column(s) {extra}"))
-        if not detail:
-            detail.append(Problem("(header)", f"columns out of order; expected {expected}", value=header))
-        raise InputError(path, detail, f"a data.police.uk {kind} file has exactly the columns {expected}")
+    if header == expected:
+        return
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    detail = []
+    if missing:
+        detail.append(Problem("(header)", f"missing column(s) {missing}"))
+    if extra:
+        detail.append(Problem("(header)", f"unexpected column(s) {extra}"))
+    if not detail:
+        detail.append(Problem("(header)", f"columns out of order; expected {expected}", value=header))
+    raise InputError(path, detail, f"a data.police.uk {kind} file has exactly the columns {expected}")
 
-    con = duckdb.connect()
-    cols = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in expected) + "}"
+
+def _csv_sql(kind: str, files_param: str = "?") -> str:
+    cols = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in KINDS[kind]) + "}"
+    return (f"read_csv({files_param}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
+            f"columns={cols}, strict_mode=true, null_padding=false, filename=true)")
+
+
+def _locate_bad_row(path: Path, kind: str) -> list[Problem]:
+    """Row and field of the first record that does not have every column (truncated or ragged file).
+
+    The csv module reads leniently here on purpose: a record cut off inside quotes comes back short, which tells
+    the first field that is missing.
+    """
+    expected = KINDS[kind]
     try:
-        con.execute(
-            f"""create temp table t as
-                select row_number() over () as rownum, *
-                from read_csv(?, header=true, delim=',', quote='"', escape='"', auto_detect=false,
-                              columns={cols}, strict_mode=true, null_padding=false)""",
-            [str(path)],
-        )
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            next(reader, None)
+            for i, rec in enumerate(reader, start=1):
+                if len(rec) < len(expected):
+                    return [Problem(expected[len(rec)], f"record ends after {len(rec)} of {len(expected)} fields "
+                                                        "(file truncated, or a quote not closed)", row=i)]
+                if len(rec) > len(expected):
+                    return [Problem(expected[-1], f"record has {len(rec)} fields, more than the {len(expected)} "
+                                                  "columns (a field with a comma not quoted)", row=i)]
+    except csv.Error as exc:
+        return [Problem("(record)", f"{exc}", row=max(reader.line_num - 1, 1))]
+    except UnicodeDecodeError as exc:
+        return [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    return []
+
+
+def _con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    # Two cores are shared with other work; a cap keeps the peak well under 2 GB even for a whole country.
+    con.execute("set memory_limit='1GB'; set preserve_insertion_order=false")
+    return con
+
+
+def read_file(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None
+              ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Validate one file and return (aggregated rows, excluded-row counts by reason); see ``_read_one``."""
+    table, excluded = _read_one(path, force, police_uk_name, areas)
+    return table.to_pandas(), excluded
+
+
+def _read_one(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None
+              ) -> tuple[pa.Table, dict[str, int]]:
+    """Validate one file and return (aggregated rows, excluded-row counts by reason).
+
+    Street files aggregate to month, crime type, last outcome category and LSOA (plus local authority and CSP when
+    ``areas`` from ``ons_geography.area_table`` is given); outcomes files to month and outcome type. Rows without a
+    Crime ID (anti-social behaviour) and without a location are kept, as data.police.uk intends. Every problem is
+    reported with its data row and field.
+    """
+    month, kind = _check_name(path, force)
+    _check_header(path, kind)
+    con = _con()
+    try:
+        con.execute(f"create temp table t as select row_number() over () as rownum, * from {_csv_sql(kind)}",
+                    [str(path)])
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
-        raise InputError(path, [Problem("(file)", f"could not be read as CSV: {first}")],
-                         "the file may be truncated or not a CSV; re-download it") from exc
-
-    problems: list[Problem] = []
-    checks = [
-        ("Month", f"\"Month\" is distinct from '{month}'", f"must be {month}, the month in the file name"),
-        ("Falls within", f"\"Falls within\" is distinct from '{police_uk_name}'",
-         f"must be {police_uk_name!r}, the force of this folder"),
-    ]
-    for col, cond, msg in checks:
-        bad = con.execute(f'select rownum, "{col}" from t where {cond} order by rownum limit {_MAX_ROWS_LISTED + 1}').fetchall()
-        problems += [Problem(col, msg, row=r, value=v) for r, v in bad[:_MAX_ROWS_LISTED]]
+        problems = _locate_bad_row(path, kind) or [Problem("(file)", f"could not be read as CSV: {first}")]
+        for p in problems:
+            p.message = f"could not be read as CSV: {p.message}"
+        raise InputError(path, problems, "the file may be truncated or not a CSV; re-download it") from exc
+    problems = _row_problems(con, "t", month, police_uk_name, kind, areas)
     if problems:
         raise InputError(path, problems, "each file holds one month of one force; check you have the right file")
-
-    excluded: dict[str, int] = {}
-    if kind == "street":
-        no_type = con.execute('select count(*) from t where "Crime type" is null').fetchone()[0]
-        if no_type:
-            excluded["no crime type"] = int(no_type)
-        agg = con.execute(
-            """select "Month" as month, "Crime type" as crime_type,
-                      coalesce("Last outcome category", '') as outcome,
-                      "LSOA code" as lsoa_code, "LSOA name" as lsoa_name,
-                      count(*)::BIGINT as n,
-                      count("Crime ID")::BIGINT as n_with_id,
-                      count("Longitude")::BIGINT as n_located
-               from t where "Crime type" is not null
-               group by all order by all"""
-        ).df()
-    else:
-        no_type = con.execute('select count(*) from t where "Outcome type" is null').fetchone()[0]
-        if no_type:
-            excluded["no outcome type"] = int(no_type)
-        agg = con.execute(
-            """select "Month" as month, "Outcome type" as outcome_type, count(*)::BIGINT as n
-               from t where "Outcome type" is not null group by all order by all"""
-        ).df()
+    agg, excluded = _aggregate(con, "t", kind, areas)
     con.close()
+    return agg.drop_columns(["filename"]), excluded.get(str(path), {})
+
+
+def _row_problems(con, table: str, month: str, police_uk_name: str, kind: str, areas) -> list[Problem]:
+    checks = [
+        ("Month", f"\"Month\" is distinct from '{month}'", f"must be {month}, the month in the file name"),
+        ("Falls within", f"\"Falls within\" is distinct from '{police_uk_name.replace(chr(39), chr(39) * 2)}'",
+         f"must be {police_uk_name!r}, the force of this folder"),
+    ]
+    if areas is not None:
+        con.register("prefixes", areas[["prefix"]])
+        checks.append(("LSOA name", f""""LSOA name" is not null and {_LSOA_LAD_SQL} not in (select prefix
+                       from prefixes)""", "LSOA name does not start with a local authority in the ONS lookup "
+                       "(expected e.g. 'Swindon 017B'); update data/raw/ons/geography/ to the lookup for these "
+                       "LSOA boundaries"))
+    problems: list[Problem] = []
+    for col, cond, msg in checks:
+        bad = con.execute(f'select rownum, "{col}" from {table} where {cond} order by rownum '
+                          f'limit {_MAX_ROWS_LISTED + 1}').fetchall()
+        problems += [Problem(col, msg, row=r, value=v) for r, v in bad[:_MAX_ROWS_LISTED]]
+    return problems
+
+
+def _aggregate(con, source_sql: str, kind: str, areas) -> tuple[pa.Table, dict[str, dict[str, int]]]:
+    """Aggregate rows of ``source_sql`` per file in one pass over the CSVs; returns (aggregate incl. filename,
+    excluded counts per file). Leaves table ``g`` (the first-level aggregate, with "Month", "Falls within" and
+    unknown-LSOA flags per group) for ``_file_checks``."""
+    reason = "no crime type" if kind == "street" else "no outcome type"
+    if kind == "street":
+        if areas is None:
+            area_sql, unknown = ", ".join(f"'' as {c}" for c in AREA_COLUMNS), "false"
+            names_cte, names_join = "", ""
+        else:
+            # The LSOA name → area match runs once per distinct LSOA name, not once per group.
+            con.register("areas", areas[["prefix", *AREA_COLUMNS]])
+            area_sql = ", ".join(f"coalesce(m.{c}, '') as {c}" for c in AREA_COLUMNS)
+            unknown = "m.prefix is null and g0.lsoa_name is not null"
+            names_cte = f""", m as (
+                  select nm.lsoa_name, a.* from (select distinct lsoa_name from g0) nm
+                  left join areas a on a.prefix = regexp_extract(nm.lsoa_name, '^(.+) [0-9]{{3}}[A-Z]$', 1))"""
+            names_join = "left join m on m.lsoa_name = g0.lsoa_name"
+        con.execute(
+            f"""create or replace temp table g as
+                with g0 as (
+                  select filename, "Month" as month, "Falls within" as falls_within, "Crime type" as crime_type,
+                         coalesce("Last outcome category", '') as outcome,
+                         "LSOA code" as lsoa_code, "LSOA name" as lsoa_name,
+                         count(*)::BIGINT as n, count("Crime ID")::BIGINT as n_with_id,
+                         count("Longitude")::BIGINT as n_located
+                  from {source_sql} group by all){names_cte}
+                select g0.*, {area_sql}, {unknown} as unknown_lsoa
+                from g0 {names_join}""")
+        keys = "month, crime_type, outcome, lsoa_code, lsoa_name"
+        cols = f"{keys}, n, n_with_id, n_located, " + ", ".join(AREA_COLUMNS)
+    else:
+        con.execute(
+            f"""create or replace temp table g as
+                select filename, "Month" as month, "Falls within" as falls_within, "Outcome type" as outcome_type,
+                       count(*)::BIGINT as n, false as unknown_lsoa
+                from {source_sql} group by all""")
+        keys = "month, outcome_type"
+        cols = f"{keys}, n"
+    excluded: dict[str, dict[str, int]] = {}
+    col = "crime_type" if kind == "street" else "outcome_type"
+    for fname, n in con.execute(f"select filename, sum(n) from g where {col} is null group by all").fetchall():
+        excluded.setdefault(fname, {})[reason] = int(n)
+    # Sorted by file first: each file's rows are then one contiguous slice (see _split_by_file).
+    agg = con.sql(f"select filename, {cols} from g where {col} is not null "
+                  f"order by filename, {keys}").to_arrow_table()
     return agg, excluded
 
 
-def ingest(source: Path, out: Path, force: str, police_uk_name: str) -> IngestSummary:
-    """Ingest every street and outcomes file for ``force`` under ``source`` into ``out``, skipping unchanged files.
+def _file_checks(con) -> list[tuple]:
+    """(filename, distinct months, distinct 'Falls within', rows with an unknown LSOA) from table ``g``."""
+    return con.execute("""select filename, list(distinct month), list(distinct falls_within),
+                                 sum(n) filter (where unknown_lsoa)
+                          from g group by filename""").fetchall()
 
-    Every file is validated before anything is written; a bad file raises InputError and leaves ``out`` as it was.
+
+def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, areas, labels: dict[str, str]
+                ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, int]], list[InputError]]:
+    """Read many files of one kind in one DuckDB pass; a file that fails is re-read alone for exact rows."""
+    errors: list[InputError] = []
+    good = []
+    for p in files:
+        try:
+            _check_header(p, kind)
+            good.append(p)
+        except InputError as exc:
+            exc.path = labels.get(str(p), exc.path)
+            errors.append(exc)
+    if not good:
+        return {}, {}, errors
+    con = _con()
+    # The file list is written as SQL string literals (quotes doubled) so the same text works in any statement.
+    src = _csv_sql(kind, "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in good) + "]")
+    try:
+        agg, excluded = _aggregate(con, src, kind, areas)
+        checks = _file_checks(con)
+    except duckdb.Error:
+        # One bad file fails the whole pass: read each file alone to find it and its rows.
+        con.close()
+        return _read_each(good, kind, force, police_uk_name, areas, labels, errors)
+    bad = []
+    for fname, months, falls, unknown in checks:
+        month = Path(fname).name[:7]
+        if months != [month] or falls != [police_uk_name] or unknown:
+            bad.append(fname)
+    frames = _split_by_file(agg, [str(p) for p in good])
+    con.close()
+    if bad:
+        _, _, errors = _read_each([Path(b) for b in bad], kind, force, police_uk_name, areas, labels, errors)
+    return frames, excluded, errors
+
+
+def _split_by_file(agg: pa.Table, files: list[str]) -> dict[str, pa.Table]:
+    """The rows of each file (``agg`` is sorted by filename, so each file is one contiguous slice)."""
+    names = agg.column("filename")
+    body = agg.drop_columns(["filename"])
+    out, start = {}, 0
+    # value_counts lists values in order of first appearance, which is the order of the slices.
+    for c in (pc.value_counts(names).to_pylist() if len(agg) else []):
+        out[c["values"]] = body.slice(start, c["counts"])
+        start += c["counts"]
+    for f in files:
+        out.setdefault(f, body.slice(0, 0))
+    return out
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    """Write Parquet atomically (temp file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_each(files, kind, force, police_uk_name, areas, labels, errors):
+    frames, excluded = {}, {}
+    for p in files:
+        try:
+            agg, exc_counts = _read_one(p, force, police_uk_name, areas)
+            frames[str(p)] = agg
+            excluded[str(p)] = exc_counts
+        except InputError as exc:
+            exc.path = labels.get(str(p), exc.path)
+            errors.append(exc)
+    return frames, excluded, errors
+
+
+def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None,
+           ons_code: str = "", verify: bool = False) -> IngestSummary:
+    """Ingest every street and outcomes file for ``force`` under ``source`` (folders and zip archives) into
+    ``out``, skipping unchanged files.
+
+    Every file is validated before anything is written; bad files raise one InputError naming each file, row and
+    field, and leave ``out`` as it was. ``areas`` (``ons_geography.area_table``) adds local authority and CSP
+    columns and makes an LSOA outside the lookup an error; with the force's ``ons_code`` too, rows in LSOAs of
+    another force area are counted (and kept) in ``outside_force_area``. ``verify`` re-hashes every file even when its size and
+    modification time are unchanged.
     """
     manifest_path = out / "manifest.json"
     manifest = _read_manifest(manifest_path)
     summary = IngestSummary()
-    pending: list[tuple[Path, str, pd.DataFrame, dict[str, int], str]] = []
+    pending: dict[str, list[tuple[Item, str, tuple[int, int]]]] = {k: [] for k in KINDS}
     errors: list[InputError] = []
+    seen: dict[str, str] = {}
+    refreshed = False  # a touched-but-identical file: record its new size/time so the next run skips hashing
     for kind in KINDS:
-        for path in discover(source, force, kind):
-            digest = sha256_file(path)
-            key = path.name
-            prev = manifest.get(key)
-            if prev and prev["sha256"] == digest and (out / kind / f"{prev['month']}.parquet").exists():
-                summary.unchanged.append(key)
-                summary.rows += prev["rows"]
-                for reason, n in prev["excluded"].items():
-                    summary.excluded[reason] = summary.excluded.get(reason, 0) + n
+        for item in discover_items(source, force, kind):
+            if item.name in seen:
+                errors.append(InputError(item.label, [Problem("(file name)", f"the same month and force is also in "
+                                                              f"{seen[item.name]}", value=item.name)],
+                                         "keep one copy of each monthly file"))
                 continue
-            try:
-                agg, excluded = read_file(path, force, police_uk_name)
-            except InputError as exc:
-                errors.append(exc)
+            seen[item.name] = item.label
+            prev = manifest.get(item.name)
+            stat = item.stat()
+            parquet_ok = prev is not None and (out / kind / f"{prev['month']}.parquet").exists()
+            if parquet_ok and not verify and prev.get("size") == stat[0] and prev.get("mtime_ns") == stat[1] \
+                    and prev.get("source") == item.label:
+                _count_unchanged(summary, item.name, prev)
                 continue
-            pending.append((path, kind, agg, excluded, digest))
+            digest = item.sha256()
+            if parquet_ok and prev["sha256"] == digest:
+                _count_unchanged(summary, item.name, prev)
+                prev.update(size=stat[0], mtime_ns=stat[1], source=item.label)
+                refreshed = True
+                continue
+            pending[kind].append((item, digest, stat))
+    results: list[tuple[Item, str, str, tuple[int, int], pd.DataFrame, dict[str, int]]] = []
+    tmpdir = Path(tempfile.mkdtemp(prefix="pccreport-police-uk-"))
+    try:
+        for kind, items in pending.items():
+            if not items:
+                continue
+            paths, labels = [], {}
+            for item, _, _ in items:
+                try:
+                    _check_name(Path(item.name), force)
+                except InputError as exc:
+                    exc.path = item.label
+                    errors.append(exc)
+                    continue
+                p = _materialise(item, tmpdir)
+                paths.append(p)
+                labels[str(p)] = item.label
+            frames, excluded, errs = _read_batch(paths, kind, force, police_uk_name, areas, labels)
+            errors += errs
+            by_label = {labels[k]: k for k in labels}
+            for item, digest, stat in items:
+                key = by_label.get(item.label)
+                if key in frames:
+                    results.append((item, kind, digest, stat, frames[key], excluded.get(key, {})))
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
     if errors:
         if len(errors) == 1:
             raise errors[0]
         raise InputError(source, [Problem(str(e.path), "; ".join(p.describe() for p in e.problems)) for e in errors],
                          "fix or remove the files listed; nothing was written")
-    for path, kind, agg, excluded, digest in pending:
-        month = path.name[:7]
-        atomic_write_parquet(agg, out / kind / f"{month}.parquet")
-        rows = int(agg["n"].sum())
-        manifest[path.name] = {"sha256": digest, "month": month, "kind": kind, "rows": rows,
-                               "excluded": excluded, "source": str(path)}
-        summary.read.append(path.name)
+    dirty = bool(results) or refreshed
+    for item, kind, digest, stat, agg, excluded in results:
+        month = item.name[:7]
+        _write_parquet(agg, out / kind / f"{month}.parquet")
+        rows = int(pc.sum(agg.column("n")).as_py() or 0)
+        outside = 0
+        if ons_code and kind == "street" and "pfa_code" in agg.column_names:
+            pfa = agg.column("pfa_code")
+            mask = pc.and_(pc.not_equal(pfa, ""), pc.not_equal(pfa, ons_code))
+            outside = int(pc.sum(pc.filter(agg.column("n"), mask)).as_py() or 0)
+        manifest[item.name] = {"sha256": digest, "month": month, "kind": kind, "rows": rows, "excluded": excluded,
+                               "source": item.label, "size": stat[0], "mtime_ns": stat[1],
+                               "outside_force_area": outside}
+        summary.read.append(item.name)
         summary.rows += rows
+        summary.outside_force_area += outside
         for reason, n in excluded.items():
             summary.excluded[reason] = summary.excluded.get(reason, 0) + n
-    if pending:
+    if dirty:
         atomic_write_json(manifest_path, manifest)
     return summary
 
 
-def _read_manifest(path: Path) -> dict:
-    import json
+def _count_unchanged(summary: IngestSummary, name: str, prev: dict) -> None:
+    summary.unchanged.append(name)
+    summary.rows += prev["rows"]
+    summary.outside_force_area += prev.get("outside_force_area", 0)
+    for reason, n in prev["excluded"].items():
+        summary.excluded[reason] = summary.excluded.get(reason, 0) + n
 
+
+def _materialise(item: Item, tmpdir: Path) -> Path:
+    """A path DuckDB can read: the file itself, or the zip member streamed to a private temp folder."""
+    if item.member is None:
+        return item.path
+    import hashlib
+
+    dest = tmpdir / hashlib.sha1(item.label.encode()).hexdigest()[:12] / item.name
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(item.path) as z, z.open(item.member) as src, open(dest, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return dest
+
+
+def _read_manifest(path: Path) -> dict:
     if not path.exists():
         return {}
     try:
@@ -220,3 +536,19 @@ def _load_kind(out: Path, kind: str) -> pd.DataFrame:
     df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     df["month"] = pd.PeriodIndex(df["month"], freq="M")
     return df
+
+
+def area_counts(street: pd.DataFrame, level: str = "lad") -> pd.DataFrame:
+    """Monthly counts by crime type and local area (``level`` 'lad' or 'csp') from processed street rows.
+
+    Rows with no location, and rows in a LAD split between CSPs (at CSP level), have area code '' and stay in as
+    their own row, so the counts still add up to the force total.
+    """
+    if level not in ("lad", "csp"):
+        raise ValueError("level must be 'lad' or 'csp'")
+    cols = [f"{level}_code", f"{level}_name"]
+    if not set(cols) <= set(street.columns):
+        raise InputError("processed street data", [Problem(cols[0], "no local-area columns")],
+                         "put the ONS LAD→CSP→PFA lookup in data/raw/ons/geography/ and run the ingest again")
+    return (street.groupby(["month", "crime_type", *cols], as_index=False, observed=True)["n"].sum()
+            .sort_values(["month", "crime_type", *cols], ignore_index=True))

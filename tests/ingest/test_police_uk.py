@@ -2,6 +2,7 @@ import csv
 import shutil
 from collections import Counter
 
+import pandas as pd
 import pytest
 
 from pccreport.errors import InputError
@@ -105,3 +106,126 @@ def test_file_for_another_force_in_the_folder(good_dir, tmp_path):
     (good_dir / "2025-03-dorset-street.csv").write_text(HEADER + "\n")
     with pytest.raises(InputError, match="sits in the folder"):
         police_uk._check_name(good_dir / "2025-03-dorset-street.csv", "wiltshire")
+
+
+# --- zip archives, local areas, unknown LSOAs, exact rows for broken files -------------------------------------
+
+import re  # noqa: E402
+import zipfile  # noqa: E402
+
+from pccreport.ingest import ons_geography  # noqa: E402
+
+LOOKUP = ("ons_geography", "Local_Authority_District_to_CSPs_to_Police_Force_Areas_(December__2023)_Lookup_.csv")
+
+
+@pytest.fixture(scope="module")
+def areas():
+    return ons_geography.area_table(ons_geography.read_lookup(shared(*LOOKUP)))
+
+
+def test_zip_download_reads_like_the_folder(tmp_path):
+    src = shared("police_uk_street", "wiltshire")
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in sorted(src.glob("2025-*-street.csv")):
+            z.write(p, f"{p.name[:7]}/{p.name}")  # the custom download's YYYY-MM/ tree
+        # A custom download holds other forces too; they are not this force's files.
+        z.writestr("2025-01/2025-01-dorset-street.csv", HEADER + "\n")
+    summary = police_uk.ingest(archive, tmp_path / "out", "wiltshire", "Wiltshire Police")
+    assert len(summary.read) == 12 and summary.rows == 52005
+    manifest = (tmp_path / "out" / "manifest.json").read_text()
+    assert "download.zip!2025-01/2025-01-wiltshire-street.csv" in manifest
+    again = police_uk.ingest(archive, tmp_path / "out", "wiltshire", "Wiltshire Police")
+    assert again.read == [] and len(again.unchanged) == 12
+
+
+def test_same_month_in_folder_and_zip_is_an_error(good_dir, tmp_path):
+    with zipfile.ZipFile(good_dir / "download.zip", "w") as z:
+        z.write(good_dir / "2025-01-wiltshire-street.csv", "2025-01/2025-01-wiltshire-street.csv")
+    with pytest.raises(InputError, match="the same month and force is also in"):
+        police_uk.ingest(good_dir, tmp_path / "out", "wiltshire", "Wiltshire Police")
+
+
+def test_local_authority_and_csp_counts_match_an_independent_count(tmp_path, areas):
+    src = shared("police_uk_street", "wiltshire")
+    summary = police_uk.ingest(src, tmp_path, "wiltshire", "Wiltshire Police", areas=areas, ons_code="E23000038")
+    df = police_uk.load_street(tmp_path)
+    y2025 = df[df["month"].dt.year == 2025]
+    by_lad = Counter()
+    no_location = 0
+    for path in sorted(src.glob("2025-*-street.csv")):
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                name = row["LSOA name"]
+                if not name:
+                    no_location += 1
+                else:
+                    by_lad[re.sub(r" \d{3}[A-Z]$", "", name)] += 1
+    got = y2025.groupby("lad_name")["n"].sum()
+    assert int(got["Swindon"]) == by_lad["Swindon"] and int(got["Wiltshire"]) == by_lad["Wiltshire"]
+    assert int(got.get("", 0)) == no_location  # no location: kept, with no area
+    csp = y2025.groupby("csp_code")["n"].sum()
+    assert int(csp["E22000350"]) == by_lad["Swindon"]  # Swindon CSP
+    # LSOAs just outside the force area are kept and counted, not dropped.
+    outside = sum(n for lad, n in by_lad.items() if lad not in ("Swindon", "Wiltshire"))
+    in_2024 = int(df[(df["month"].dt.year == 2024) & ~df.pfa_code.isin(["", "E23000038"])]["n"].sum())
+    assert summary.outside_force_area == outside + in_2024 > 0
+    assert int(y2025[~y2025.pfa_code.isin(["", "E23000038"])]["n"].sum()) == outside
+    assert summary.excluded == {} and summary.rows == 67699
+
+
+def test_unknown_lsoa_names_row_and_field(good_dir, tmp_path, areas):
+    out = tmp_path / "out"
+    police_uk.ingest(good_dir, out, "wiltshire", "Wiltshire Police", areas=areas)
+    before = {p.name: p.read_bytes() for p in (out / "street").glob("*.parquet")}
+    text = HEADER + "\n" + ROW + "\n" + ROW.replace("Wiltshire 001A", "Atlantis 001A") + "\n"
+    (good_dir / "2025-03-wiltshire-street.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        police_uk.ingest(good_dir, out, "wiltshire", "Wiltshire Police", areas=areas)
+    msg = str(exc.value)
+    assert "2025-03-wiltshire-street.csv" in msg and "row 2 (line 3), field 'LSOA name'" in msg
+    assert "Atlantis 001A" in msg
+    assert {p.name: p.read_bytes() for p in (out / "street").glob("*.parquet")} == before
+
+
+def test_truncated_file_names_row_and_field(good_dir, tmp_path):
+    text = HEADER + "\n" + ROW + "\n" + 'def,2025-03,Wiltshire Police,"Wiltsh'
+    msg = _ingest_good_then_break(good_dir, tmp_path, "2025-03-wiltshire-street.csv", text)
+    assert "row 2 (line 3)" in msg and "field '" in msg and "could not be read as CSV" in msg
+
+
+def test_several_bad_files_are_all_reported(good_dir, tmp_path):
+    (good_dir / "2025-03-wiltshire-street.csv").write_text(HEADER + "\n" + ROW.replace("2025-03", "2025-05") + "\n")
+    (good_dir / "2025-04-wiltshire-street.csv").write_text(HEADER.replace(",Context", "") + "\n")
+    with pytest.raises(InputError) as exc:
+        police_uk.ingest(good_dir, tmp_path / "out", "wiltshire", "Wiltshire Police")
+    msg = str(exc.value)
+    assert "2025-03-wiltshire-street.csv" in msg and "'Month'" in msg
+    assert "2025-04-wiltshire-street.csv" in msg and "missing column(s) ['Context']" in msg
+    assert not (tmp_path / "out" / "street").exists()
+
+
+def test_touched_but_unchanged_file_is_not_read_again(good_dir, tmp_path):
+    import os
+
+    out = tmp_path / "out"
+    police_uk.ingest(good_dir, out, "wiltshire", "Wiltshire Police")
+    p = good_dir / "2025-01-wiltshire-street.csv"
+    os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 10**9))
+    again = police_uk.ingest(good_dir, out, "wiltshire", "Wiltshire Police")
+    assert again.read == [] and len(again.unchanged) == 2
+    p.write_text(p.read_text(encoding="utf-8") + ROW.replace("2025-03", "2025-01") + "\n", encoding="utf-8")
+    third = police_uk.ingest(good_dir, out, "wiltshire", "Wiltshire Police")
+    assert third.read == ["2025-01-wiltshire-street.csv"]
+
+
+def test_area_counts_add_up_to_the_force_total(tmp_path, areas):
+    police_uk.ingest(shared("police_uk_street", "wiltshire"), tmp_path, "wiltshire", "Wiltshire Police", areas=areas)
+    street = police_uk.load_street(tmp_path)
+    for level in ("lad", "csp"):
+        counts = police_uk.area_counts(street, level)
+        assert int(counts["n"].sum()) == int(street["n"].sum()) == 67699
+    lad = police_uk.area_counts(street, "lad")
+    jan = lad[(lad.month == pd.Period("2025-01", "M")) & (lad.crime_type == "Burglary")].set_index("lad_name")["n"]
+    direct = street[(street.month == pd.Period("2025-01", "M")) & (street.crime_type == "Burglary")]
+    assert int(jan["Swindon"]) == int(direct.loc[direct.lsoa_name.str.startswith("Swindon "), "n"].sum())

@@ -1,0 +1,60 @@
+"""Reading published xlsx workbooks as laid out: title rows above the table, footnotes below, names with markers."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import openpyxl
+
+from ..errors import InputError, Problem
+
+# ONS glues footnote markers to names and headers: "Greater Manchester10,11", "ENGLAND AND WALES [note 3]",
+# "Total recorded crime (excluding fraud4)", "Stalking and harassment 5".
+_NOTE_BRACKETS = re.compile(r"\s*\[(?:note|Note)[^\]]*\]")
+_TRAILING_DIGITS = re.compile(r"(?<=[A-Za-z\)])\s*\d+(?:,\s*\d+)*$")
+_DIGITS_BEFORE_PAREN = re.compile(r"(?<=[A-Za-z])\d+(?:,\d+)*(?=\))")
+
+
+def clean_label(value: object) -> str:
+    """A name or header without ONS footnote markers, newlines or doubled spaces."""
+    if value is None:
+        return ""
+    s = " ".join(str(value).split())
+    s = _NOTE_BRACKETS.sub("", s)
+    s = _DIGITS_BEFORE_PAREN.sub("", s)
+    s = _TRAILING_DIGITS.sub("", s)
+    return s.strip()
+
+
+def open_sheet(path: Path, names: Iterable[str]):
+    """The first sheet of ``path`` whose name (spaces trimmed) is in ``names``; InputError if none or not xlsx."""
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise InputError(path, [Problem("(file)", f"could not be opened as an xlsx workbook: {exc}")],
+                         "the file may be truncated; re-download it from the publisher") from exc
+    wanted = {n.strip() for n in names}
+    for name in wb.sheetnames:
+        if name.strip() in wanted:
+            return wb[name]
+    raise InputError(path, [Problem("(sheet)", f"no sheet named {sorted(wanted)}", value=wb.sheetnames)],
+                     "check this is the right workbook and edition")
+
+
+def sheet_rows(ws, path: Path) -> list[tuple]:
+    """All rows of a read-only sheet as tuples."""
+    return [tuple(r) for r in ws.iter_rows(values_only=True)]
+
+
+def find_header_row(rows: list[tuple], test: Callable[[tuple], bool], path: Path, sheet: str, what: str,
+                    limit: int = 40) -> int:
+    """Index of the first row among the first ``limit`` that passes ``test``; InputError naming the sheet if none."""
+    for i, row in enumerate(rows[:limit]):
+        cells = tuple(c.strip() if isinstance(c, str) else c for c in row)
+        if test(cells):
+            return i
+    raise InputError(path, [Problem(f"{sheet} header", f"no {what} in the first {limit} rows")],
+                     "check this is the ONS table as published (title rows above, then the header)")
