@@ -29,6 +29,8 @@ class ReportData:
     # National figures (data/processed/national/): ONS recorded crime by force and mid-year populations; None if absent.
     national_crime: pd.DataFrame | None = None
     population: pd.DataFrame | None = None
+    # Display names of every force in the registry, by slug, for sentences that name other forces.
+    force_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, paths: Paths, force: Force) -> "ReportData":
@@ -42,7 +44,10 @@ class ReportData:
         sources = _sources(out)
         months = None if street is None else pd.PeriodIndex(sorted(street["month"].unique()), freq="M")
         national_crime, population = load_national(paths)
-        return cls(force, street, kpis, sources, months, national_crime, population)
+        from .registry import load_registry
+
+        names = {slug: f.name for slug, f in load_registry(paths).items()}
+        return cls(force, street, kpis, sources, months, national_crime, population, names)
 
     def _types(self, crime_types: list[str] | str) -> pd.DataFrame:
         if self.street is None:

@@ -225,14 +225,15 @@ def _rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Period) -> M
         base.comparison = "rate for the 12 months to the same month last year"
         base.good = st.is_good(base.change, m.direction)
     peers = plan.peers if plan.peers is not None else list(data.force.peers)
+    names = data.force_names
     try:
         pa = rates.peer_average(table, peers)
         peer = f"{pa.rate:.2f} per 1,000 (Σ crimes ÷ Σ population of {len(pa.forces)} forces)"
         if pa.left_out:
-            peer += "; left out: " + ", ".join(f"{k} ({v})" for k, v in pa.left_out.items())
+            peer += "; left out: " + ", ".join(f"{names.get(k, k)} ({v})" for k, v in pa.left_out.items())
     except LookupError as exc:
         peer = f"average not available ({exc})"
-    left = {k: v for k, v in rk.left_out.items() if k != force}
+    left = {names.get(k, k): v for k, v in rk.left_out.items() if k != force}
     base.verdict = rk.phrase
     base.statements.append(st.render(
         "rate", name=m.name, period=month_label(end), rate=f"{base.value:.2f}", basis=str(row["population_basis"]),
