@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 import shutil
+import threading
 import time
 import uuid
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -133,14 +134,16 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
     tmp = final.parent / BUILDS / f"{q.label}-{start.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     (tmp / "notebooks").mkdir(parents=True)
     built_at = start.replace(microsecond=0).isoformat()
+    started: dict[str, float] = {}
+    stop_notebooks = threading.Event()
     try:
         runs = notebook_runs(plan)
         params = {"force": f.slug, "quarter": q.label, "project_root": str(paths.root), "built_at": built_at}
         outputs = [tmp / "notebooks" / r.output for r in runs]
 
-        started: dict[str, float] = {}
-
         def execute(run: NotebookRun, out: Path) -> None:
+            if stop_notebooks.is_set():  # the build already failed: start no more kernels
+                return
             src = paths.notebooks / run.template
             if not src.is_file():
                 raise NotebookFailed(run.output, "", f"notebook {run.template} named in the plan is not in {paths.notebooks}")
@@ -180,7 +183,8 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
         _fsync_tree(tmp)
         _swap(tmp, final)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        stop_notebooks.set()
+        _discard(tmp)
         raise
     secs = (dt.datetime.now(dt.timezone.utc) - start).total_seconds()
     return BuildResult(f.slug, q.label, True, sorted(final.rglob("*.*")), seconds=secs, status="built")
@@ -203,6 +207,22 @@ def _run_all(execute, runs: list[NotebookRun], outputs: list[Path], jobs: int, t
     finally:
         # Never wait for a hung kernel here; the worker process that runs a build kills its kernels on the way out.
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _discard(build: Path) -> None:
+    """Remove an unfinished build. Rename it first, so a notebook thread still saving its output cannot write into
+    the directory being deleted (papermill never creates folders); anything that still slips in is left under a
+    .builds/<quarter>-* name, which the next run holding this force-quarter's lock removes."""
+    trash = build.with_name(build.name + "-discarded")
+    try:
+        os.rename(build, trash)
+    except OSError:
+        trash = build
+    for _ in range(3):
+        shutil.rmtree(trash, ignore_errors=True)
+        if not trash.exists():
+            return
+        time.sleep(0.5)
 
 
 def _fsync_tree(root: Path) -> None:

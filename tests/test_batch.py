@@ -229,7 +229,7 @@ def test_a_second_run_on_the_same_force_quarter_is_refused_while_the_first_holds
 def test_the_dask_path_builds_on_a_real_local_cluster(root):
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=2, host="127.0.0.1", dashboard_address=None,
+    with LocalCluster(n_workers=1, threads_per_worker=2, host="127.0.0.1", dashboard_address=":0",
                       processes=True) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         proc = run_all(root, "--force", "wiltshire", "--force", "dorset", "--quarter", "2023-Q2",
