@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import papermill as pm
 
-from . import render
 from .config import Paths
 from .errors import PccReportError
 from .hashing import atomic_write_json, atomic_write_text
@@ -24,7 +22,6 @@ from .locks import ForceQuarterLock, LockBusy
 from .manifest import MANIFEST, decide
 from .narrative import load_narrative
 from .periods import Quarter
-from .pipeline import ingest_force
 from .plan import Plan, load_plan
 from .registry import validate_force
 
@@ -118,6 +115,11 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
     ``timeout`` bounds each notebook's wall time (and each of its cells). ``manifest`` (input hashes, see
     manifest.py) is written into the build before it is swapped in, so a report and its record appear together.
     """
+    import papermill as pm  # imported here, not at the top: a run that only skips must start in well under a second
+
+    from . import render
+    from .pipeline import ingest_force
+
     start = dt.datetime.now(dt.timezone.utc)
     f = validate_force(force, paths)
     q = Quarter.parse(quarter)

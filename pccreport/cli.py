@@ -174,7 +174,12 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
                 pass
 
     old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    results = run_dask(tasks, args.scheduler, run_id) if args.scheduler else run_local(tasks, outer)
+    if not tasks:
+        results = iter([])
+    elif args.scheduler:
+        results = run_dask(tasks, args.scheduler, run_id)
+    else:
+        results = run_local(tasks, outer)
     from tqdm import tqdm
 
     bar = tqdm(total=len(tasks), desc="force-quarters", unit="report", disable=not sys.stderr.isatty())
