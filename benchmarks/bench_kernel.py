@@ -17,6 +17,7 @@ import papermill as pm
 from common import conditions, median, sample_root, save
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from pccreport.batch import notebook_runs
@@ -46,7 +47,7 @@ def warm(paths, out: Path) -> float:
     kc.wait_for_ready(timeout=60)
     try:
         for run in notebook_runs(load_plan(paths, "wiltshire")):
-            nb = nbformat.read(NB / run.template, as_version=4)
+            nb = load_notebook_node(str(NB / run.template))  # as papermill reads it (adds the tags it looks for)
             nb = parameterize_notebook(nb, {"force": "wiltshire", "quarter": "2023-Q1",
                                             "project_root": str(paths.root), **run.params})
             nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f\nimport matplotlib.pyplot as _plt; _plt.close('all')"))

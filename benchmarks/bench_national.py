@@ -22,6 +22,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[2, 4, 8])
     ap.add_argument("--unchanged-repeats", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--name", default="national_batch", help="results/<name>.json")
     args = ap.parse_args()
     registry = all_forces(Paths(DEFAULT_ROOT))
     rows = []
@@ -36,7 +37,7 @@ def main() -> None:
                      "peak_rss_mb": round(peak), "unchanged_runs_s": [round(x, 2) for x in unchanged],
                      "unchanged_median_s": median(unchanged), "conditions_at_start": cond})
         print(rows[-1], flush=True)
-    save("national_batch", {"quarter": "2023-Q1", "jobs": args.jobs, "runs": rows, "conditions_at_end": conditions()})
+    save(args.name, {"quarter": "2023-Q1", "jobs": args.jobs, "runs": rows, "conditions_at_end": conditions()})
 
 
 if __name__ == "__main__":

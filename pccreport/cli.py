@@ -177,7 +177,17 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
     if not tasks:
         results = iter([])
     elif args.scheduler:
-        results = run_dask(tasks, args.scheduler, run_id)
+        try:
+            from distributed import Client
+
+            client = Client(args.scheduler, timeout="30s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            log.error("cannot reach the Dask scheduler at %s (%s): check the address and that the scheduler is "
+                      "running, or drop --scheduler to build on this machine", args.scheduler, exc)
+            for s, h in old.items():
+                signal.signal(s, h)
+            return 2
+        results = run_dask(tasks, args.scheduler, run_id, client_factory=lambda: client)
     else:
         results = run_local(tasks, outer)
     from tqdm import tqdm
