@@ -1,0 +1,44 @@
+"""The national batch: N registry forces for one quarter (sample data generated for each), wall time and peak memory
+of the whole process tree, then a second run with nothing changed (medians of several).
+
+    .venv/bin/python benchmarks/bench_national.py --sizes 2 4 8 43 --unchanged-repeats 5
+
+``--sizes`` takes force counts (the first N registry forces alphabetically, Wiltshire always included); 43 = all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from common import PY, RUN_ALL, all_forces, conditions, median, sample_root, save, timed
+
+from pccreport.config import DEFAULT_ROOT, Paths
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[2, 4, 8])
+    ap.add_argument("--unchanged-repeats", type=int, default=5)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--name", default="national_batch", help="results/<name>.json")
+    args = ap.parse_args()
+    registry = all_forces(Paths(DEFAULT_ROOT))
+    rows = []
+    for n in args.sizes:
+        forces = ["wiltshire"] + [f for f in registry if f != "wiltshire"][: n - 1]
+        paths = sample_root(Path(tempfile.mkdtemp(prefix=f"pcc-bench-national-{n}-")) / "root", forces)
+        cmd = [PY, RUN_ALL, "--root", str(paths.root), "--force", "all", "--quarter", "2023-Q1", "--jobs", str(args.jobs)]
+        cond = conditions()
+        wall, peak = timed(cmd)
+        unchanged = [timed(cmd)[0] for _ in range(args.unchanged_repeats)]
+        rows.append({"forces": n, "first_run_s": round(wall, 1), "per_force_s": round(wall / n, 1),
+                     "peak_rss_mb": round(peak), "unchanged_runs_s": [round(x, 2) for x in unchanged],
+                     "unchanged_median_s": median(unchanged), "conditions_at_start": cond})
+        print(rows[-1], flush=True)
+    save(args.name, {"quarter": "2023-Q1", "jobs": args.jobs, "runs": rows, "conditions_at_end": conditions()})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""One force-quarter, all notebooks, HTML + PDF: run_all.py against the naive shell loop, interleaved, medians.
+
+The naive loop is what a user would otherwise write: for each notebook, one after another, ``papermill`` then
+``jupyter nbconvert --to html`` then a PDF. nbconvert's own PDF routes need TeX (``--to pdf``) or Chromium
+(``--to webpdf``), neither of which this project installs, so the loop makes each PDF with the ``weasyprint`` command
+(the same engine run_all.py uses). Data is ingested once before timing (both routes read data/processed/).
+
+    .venv/bin/python benchmarks/bench_single.py --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import tempfile
+from pathlib import Path
+
+from common import PY, RUN_ALL, conditions, median, sample_root, save, timed
+
+from pccreport.batch import notebook_runs
+from pccreport.config import DEFAULT_ROOT
+from pccreport.pipeline import ingest_force
+from pccreport.plan import load_plan
+from pccreport.registry import validate_force
+
+
+def naive_script(paths, out: Path, force: str = "wiltshire", quarter: str = "2023-Q1") -> str:
+    bin_ = Path(PY).parent
+    lines = ["set -e", f"mkdir -p {out}"]
+    for run in notebook_runs(load_plan(paths, force)):
+        src = DEFAULT_ROOT / "notebooks" / run.template
+        dst = out / run.output
+        params = {"force": force, "quarter": quarter, "project_root": str(paths.root), **run.params}
+        ps = " ".join(f"-p {k} {shlex.quote(str(v))}" for k, v in params.items())
+        lines.append(f"{bin_}/papermill -k python3 --cwd {DEFAULT_ROOT / 'notebooks'} {src} {dst} {ps}")
+        lines.append(f"{bin_}/jupyter nbconvert --to html {dst}")
+        lines.append(f"{bin_}/weasyprint {dst.with_suffix('.html')} {dst.with_suffix('.pdf')}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="pcc-bench-single-"))
+    paths = sample_root(tmp / "root", ["wiltshire"])
+    ingest_force(paths, validate_force("wiltshire", paths))
+    script = naive_script(paths, tmp / "naive")
+    naive, ours = [], []
+    for i in range(args.repeats):
+        naive.append(timed(script, shell=True)[0])
+        ours.append(timed([PY, RUN_ALL, "--root", str(paths.root), "--force", "wiltshire", "--quarter", "2023-Q1",
+                           "--force-rebuild", "--jobs", str(args.jobs)])[0])
+        print(f"repeat {i + 1}: naive {naive[-1]:.1f}s, run_all.py {ours[-1]:.1f}s", flush=True)
+    save("single_force_quarter", {
+        "what": "wiltshire 2023-Q1, 7 notebooks, HTML+PDF", "repeats": args.repeats, "jobs": args.jobs,
+        "naive_loop_s": [round(x, 1) for x in naive], "run_all_s": [round(x, 1) for x in ours],
+        "naive_median_s": median(naive), "run_all_median_s": median(ours),
+        "speedup_median": round(median(naive) / median(ours), 2), "conditions": conditions()})
+
+
+if __name__ == "__main__":
+    main()

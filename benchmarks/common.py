@@ -1,0 +1,99 @@
+"""Shared helpers for the batch benchmarks: sample roots, timing with peak memory of a whole process tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import yaml
+
+from pccreport.config import DEFAULT_ROOT, Paths
+from pccreport.registry import load_registry
+from pccreport.sample import generate
+
+PY = sys.executable
+RUN_ALL = str(DEFAULT_ROOT / "run_all.py")
+
+
+def sample_root(root: Path, forces: list[str], start: str = "2020-10", end: str = "2023-06") -> Paths:
+    """A project root with the repo's params/ and seeded sample data for ``forces``; forces other than Wiltshire get
+    Wiltshire's plan catalogue (with their own slug) so every registry force can be built."""
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(DEFAULT_ROOT / "params", root / "params")
+    paths = Paths(root)
+    plan = yaml.safe_load((paths.params / "wiltshire" / "plan.yaml").read_text())
+    for f in forces:
+        generate(paths, f, start, end)
+        if not (paths.params / f / "plan.yaml").exists():
+            (paths.params / f).mkdir(exist_ok=True)
+            (paths.params / f / "plan.yaml").write_text(yaml.safe_dump({**plan, "force": f}))
+    return paths
+
+
+def all_forces(paths: Paths) -> list[str]:
+    return sorted(load_registry(paths))
+
+
+def timed(cmd: list[str] | str, shell: bool = False, env: dict | None = None) -> tuple[float, float]:
+    """Run a command; return (wall seconds, peak summed RSS of it and all its descendants in MB, sampled at 5 Hz)."""
+    peak = 0.0
+    done = threading.Event()
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+
+    def sample():
+        nonlocal peak
+        try:
+            me = psutil.Process(proc.pid)
+        except psutil.Error:
+            return
+        while not done.is_set():
+            try:
+                procs = [me] + me.children(recursive=True)
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                peak = max(peak, total / 2**20)
+            except psutil.Error:
+                pass
+            done.wait(0.2)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    _, err = proc.communicate()
+    wall = time.monotonic() - t0
+    done.set()
+    th.join()
+    if proc.returncode not in (0,):
+        raise RuntimeError(f"{cmd} exited {proc.returncode}: {err.decode()[-2000:]}")
+    return wall, peak
+
+
+def conditions() -> dict:
+    """Machine and load at the time of a measurement (the machine is shared; state it with every figure)."""
+    return {"cores": os.cpu_count(), "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
+            "mem_total_gb": round(psutil.virtual_memory().total / 2**30, 1), "python": sys.version.split()[0],
+            "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def median(xs: list[float]) -> float:
+    return round(statistics.median(xs), 2)
+
+
+def save(name: str, result: dict) -> None:
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
