@@ -13,9 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .metrics import rolling
-
-PER = 1000.0
+from .metrics import rates, rolling
 
 
 def total_group(recorded_crime: pd.DataFrame) -> str | None:
@@ -31,34 +29,31 @@ def total_group(recorded_crime: pd.DataFrame) -> str | None:
 
 
 def force_rates(recorded_crime: pd.DataFrame, period_end: str, offence_group: str,
-                ranked: dict[str, bool] | None = None) -> pd.DataFrame:
-    """Every force's count, population and rate per 1,000 for one period and offence group, with its rank.
+                ranked: dict[str, bool] | None = None, population: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every force's count, population, rate per 1,000 and rank for one period and offence group.
 
-    Rate = count ÷ population × 1,000 (ONS method). Rank 1 = the lowest rate among ranked forces with a rate; forces
-    with ``ranked`` False (City of London) or a suppressed count get no rank. Ties share the lower rank ('min').
+    Rates and ranks come from ``metrics.rates`` (the scorecard's own methods, so the section and the scorecard can
+    never disagree): rate = count ÷ population × 1,000 with the population ONS used; rank 1 = the lowest rate among
+    ranked forces with a rate; forces with ``ranked`` False (City of London) or a suppressed count get no rank.
     """
-    df = recorded_crime[(recorded_crime["period_end"].astype(str) == str(period_end))
-                        & (recorded_crime["offence_group"] == offence_group)]
-    # min_count=1: a force whose count is suppressed (NaN) stays NaN rather than becoming a rate of zero.
-    df = df.groupby("force", as_index=False).agg(count=("count", lambda s: s.sum(min_count=1)),
-                                                 population=("population", "first"))
-    pop = pd.to_numeric(df["population"], errors="coerce")
-    df["rate"] = df["count"] / pop.where(pop > 0) * PER
-    ranked = ranked or {}
-    df["ranked"] = df["force"].map(lambda f: ranked.get(f, True))
-    eligible = df["ranked"] & df["rate"].notna()
-    df["rank"] = pd.Series(pd.NA, index=df.index, dtype="Int64")
-    df.loc[eligible, "rank"] = df.loc[eligible, "rate"].rank(method="min").astype("Int64")
+    try:
+        table = rates.force_rates(recorded_crime, str(period_end), offence_group, population)
+    except LookupError:
+        return pd.DataFrame(columns=["force", "count", "population", "rate", "ranked", "rank"])
+    unranked = tuple(f for f, ok in (ranked or {}).items() if not ok)
+    df = table.reset_index()
+    df["ranked"] = ~df["force"].isin(unranked)
+    df["rank"] = pd.array([rates.rank(table, f, unranked).rank for f in df["force"]], dtype="Int64")
     return df.sort_values("rate", na_position="last").reset_index(drop=True)
 
 
-def pooled_rate(rates: pd.DataFrame, forces: list[str] | None = None) -> float | None:
-    """Σ offences ÷ Σ population × 1,000 over ``forces`` (all if None) that have both; None if there are none."""
-    df = rates if forces is None else rates[rates["force"].isin(forces)]
-    df = df[df["count"].notna() & pd.to_numeric(df["population"], errors="coerce").gt(0)]
-    if df.empty:
+def pooled_rate(table: pd.DataFrame, forces: list[str] | None = None) -> float | None:
+    """Σ offences ÷ Σ population × 1,000 over ``forces`` (all if None) that have a rate; None if none has."""
+    t = table.set_index("force")
+    try:
+        return rates.peer_average(t, list(t.index) if forces is None else list(forces)).rate
+    except LookupError:
         return None
-    return float(df["count"].sum() / pd.to_numeric(df["population"]).sum() * PER)
 
 
 @dataclass
@@ -86,11 +81,12 @@ def compare(rates: pd.DataFrame, force: str, peers: list[str], period_end: str, 
                           pooled_rate(rates, present) if present else None, present)
 
 
-def rate_history(recorded_crime: pd.DataFrame, force: str, peers: list[str], offence_group: str) -> pd.DataFrame:
+def rate_history(recorded_crime: pd.DataFrame, force: str, peers: list[str], offence_group: str,
+                 population: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per period: the force's rate, the peer-group average and the national rate (per 1,000)."""
     rows = []
     for period in sorted(recorded_crime["period_end"].astype(str).unique()):
-        r = force_rates(recorded_crime, period, offence_group)
+        r = force_rates(recorded_crime, period, offence_group, population=population)
         c = compare(r, force, peers, period, offence_group)
         rows.append({"period_end": period, "force": c.rate, "peer": c.peer, "national": c.national})
     return pd.DataFrame(rows, columns=["period_end", "force", "peer", "national"])

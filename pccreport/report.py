@@ -10,6 +10,7 @@ from IPython.display import HTML
 from markupsafe import Markup
 
 from . import charts, comparison, sections
+from . import statements as st
 from .hashing import sha256_file
 from .config import Paths
 from .data import ASB, ReportData
@@ -138,12 +139,11 @@ def comparison_html(ctx: ReportContext) -> str:
             stmts = []
             if ch.current is not None:
                 change = "no comparison with the year before" if ch.change is None else (
-                    f"{'up' if ch.change > 0 else 'down'} {abs(ch.change):.1f}% on the 12 months to "
-                    f"{(end - 12).strftime('%b-%y')} ({ch.previous:,.0f})")
-                stmts.append(f"{ch.current:,.0f} crimes were recorded in the 12 months to {end.strftime('%b-%y')}, "
-                             f"{change}.")
+                    f"{st.change_pct(ch.change)} on the 12 months to {(end - 12).strftime('%b-%y')} ({ch.previous:,.0f})")
+                stmts.append(st.render("comparison_r12", current=f"{ch.current:,.0f}", period=end.strftime("%b-%y"),
+                                       change=change))
             else:
-                stmts.append(f"No rolling 12-month total to {end.strftime('%b-%y')}: {ch.note}.")
+                stmts.append(st.render("comparison_r12_missing", period=end.strftime("%b-%y"), reason=ch.note))
             kw["r12"] = {"statements": stmts, "figure": Markup(charts.figure_html(fig, alt))}
         street = ctx.data.street
         yoy = comparison.yoy_by_type(street[street["month"] <= end], end, exclude=(ASB,))
@@ -179,8 +179,10 @@ def _national_block(ctx: ReportContext) -> dict | None:
     if have.empty:
         return None
     period = sorted(have["period_end"].astype(str))[-1]
-    rates = comparison.force_rates(nat, period, group, ctx.ranked)
-    c = comparison.compare(rates, ctx.force.slug, ctx.force.peers, period, group)
+    population = ctx.data.population
+    peers = ctx.plan.peers if ctx.plan.peers is not None else list(ctx.force.peers)  # as the scorecard does
+    rates = comparison.force_rates(nat, period, group, ctx.ranked, population)
+    c = comparison.compare(rates, ctx.force.slug, peers, period, group)
     if c.rate is None:
         return None
     p = pd.Period(period, freq="M").strftime("%b-%y")
@@ -188,36 +190,35 @@ def _national_block(ctx: ReportContext) -> dict | None:
     me = rates[rates["force"] == ctx.force.slug].iloc[0]
     rank = f"ranked {c.rank} of {c.of} forces (1 = lowest rate)" if c.rank else "not ranked nationally"
     what = group.replace("(", "").replace(")", "").lower()
-    stmts = [f"{name} recorded {me['count']:,.0f} crimes ({what}) in the 12 months to {p}: "
-             f"{c.rate:.1f} per 1,000 residents, {rank}."]
+    stmts = [st.render("comparison_rate", force=name, count=f"{me['count']:,.0f}", what=what, period=p,
+                       rate=f"{c.rate:.2f}", basis=str(me["population_basis"]), rank=rank)]
     if c.national is not None:
         diff = (c.rate - c.national) / c.national * 100
-        stmts.append(f"That is {abs(diff):.1f}% {'below' if diff < 0 else 'above'} the England and Wales rate of "
-                     f"{c.national:.1f} per 1,000.")
+        stmts.append(st.render("comparison_national", diff=f"{abs(diff):.1f}", side="below" if diff < 0 else "above",
+                               national=f"{c.national:.2f}"))
     if c.peer is not None:
-        peer_names = ", ".join(ctx.names.get(x, x) for x in c.peers)
-        stmts.append(f"The peer-group average is {c.peer:.1f} per 1,000 ({peer_names}; Σ offences ÷ Σ population), "
-                     f"so {name} is {'below' if c.rate < c.peer else 'above'} its peers.")
+        stmts.append(st.render("comparison_peer", peer=f"{c.peer:.2f}", peers=", ".join(ctx.names.get(x, x) for x in c.peers),
+                               force=name, side="below" if c.rate < c.peer else "above"))
     else:
-        stmts.append(f"No peer group is listed for {name} in params/forces.yaml, so no peer average is shown.")
+        stmts.append(st.render("comparison_no_peer", force=name))
     table = [{"area": name, "count": f"{me['count']:,.0f}", "population": f"{float(me['population']):,.0f}",
-              "rate": f"{c.rate:.1f}", "rank": str(c.rank) if c.rank else "not ranked", "cls": "this"}]
+              "rate": f"{c.rate:.2f}", "rank": str(c.rank) if c.rank else "not ranked", "cls": "this"}]
     for peer in c.peers:
         row = rates[rates["force"] == peer].iloc[0]
         ok = pd.notna(row["rate"])
         table.append({"area": f"Peer: {ctx.names.get(peer, peer)}",
                       "count": f"{row['count']:,.0f}" if pd.notna(row["count"]) else "suppressed",
                       "population": f"{float(row['population']):,.0f}" if pd.notna(row["population"]) else "—",
-                      "rate": f"{row['rate']:.1f}" if ok else "—",
+                      "rate": f"{row['rate']:.2f}" if ok else "—",
                       "rank": str(int(row["rank"])) if pd.notna(row["rank"]) else "—", "cls": ""})
     if c.peer is not None:
-        table.append({"area": "Peer-group average", "count": "", "population": "", "rate": f"{c.peer:.1f}", "rank": "",
+        table.append({"area": "Peer-group average", "count": "", "population": "", "rate": f"{c.peer:.2f}", "rank": "",
                       "cls": "avg"})
     if c.national is not None:
         table.append({"area": "England and Wales", "count": f"{rates['count'].sum():,.0f}",
-                      "population": f"{pd.to_numeric(rates['population']).sum():,.0f}", "rate": f"{c.national:.1f}",
+                      "population": f"{pd.to_numeric(rates['population']).sum():,.0f}", "rate": f"{c.national:.2f}",
                       "rank": "", "cls": "avg"})
-    history = comparison.rate_history(nat, ctx.force.slug, c.peers, group)
+    history = comparison.rate_history(nat, ctx.force.slug, c.peers, group, population)
     figs = [charts.figure_html(charts.rate_comparison_figure(history, name, group, NATIONAL_SOURCE),
                                charts.comparison_alt("rate", history=history, force_name=name)),
             charts.figure_html(charts.ranked_figure(rates, ctx.force.slug, ctx.names, c.peers, period, group,

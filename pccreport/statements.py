@@ -23,6 +23,16 @@ TEMPLATES = {
     "xmr": "{period} ({value}) shows {verdict}{signal}{assurance}.",
     "no_chart": "{name}: {reason}.",
     "missing": "{name}: {reason}.",
+    # Crime volume and comparison section: the force's rate against England and Wales and its peer group.
+    "comparison_rate": "{force} recorded {count} crimes ({what}) in the 12 months to {period}: {rate} per 1,000 "
+                       "residents ({basis}), {rank}.",
+    "comparison_national": "That is {diff}% {side} the England and Wales rate of {national} per 1,000.",
+    "comparison_peer": "The peer-group average is {peer} per 1,000 ({peers}; Σ offences ÷ Σ population), so {force} "
+                       "is {side} its peers.",
+    "comparison_r12": "{current} crimes were recorded in the 12 months to {period}, {change}.",
+    "comparison_r12_missing": "No rolling 12-month total to {period}: {reason}.",
+    "comparison_no_peer": "No peer group is listed for {force} (params/forces.yaml or the plan), so no peer average "
+                          "is shown.",
 }
 
 

@@ -186,3 +186,18 @@ def test_rate_uses_the_latest_ons_period_and_says_so(results):
     r = compute_metric(m, 1, "Crime volume", plan, data2, Quarter.parse("2023-Q1"))
     assert r.period == "Dec-22" and "12 months to Dec-22" in r.statements[0] and r.verdict == "lowest of 3"
     assert r.change is None  # no table for the year before: no change claimed
+
+
+def test_comparison_section_and_scorecard_give_the_same_rate(results):
+    """The crime-comparison section and the scorecard use one method, so they can never disagree."""
+    from pccreport import comparison
+    from pccreport.metrics import rates
+
+    res, data, plan = results
+    m = next(x for x in plan.metrics() if x.id == "crime_rate")
+    period = rates.latest_period(data.national_crime, m.offence_group, "2023-03")
+    table = comparison.force_rates(data.national_crime, period, m.offence_group, {"city-of-london": False},
+                                   data.population)
+    row = table[table["force"] == "wiltshire"].iloc[0]
+    assert row["rate"] == pytest.approx(res["crime_rate"].value)
+    assert f"{int(row['rank'])}" in res["crime_rate"].verdict

@@ -89,7 +89,8 @@ def test_force_rates_rank_one_is_lowest_and_unranked_and_suppressed_are_left_out
 
 def test_peer_average_is_pooled_offences_over_pooled_population():
     rates = pd.DataFrame({"force": ["a", "b", "c"], "count": [100.0, 900.0, np.nan],
-                          "population": [10_000.0, 30_000.0, 5_000.0]})
+                          "population": [10_000.0, 30_000.0, 5_000.0], "rate": [10.0, 30.0, np.nan],
+                          "note": ["", "", "suppressed by ONS"]})
     # Σ offences ÷ Σ population = 1,000 / 40,000 × 1,000 = 25.0 (the mean of rates, 10 and 30, would be 20).
     assert comparison.pooled_rate(rates, ["a", "b"]) == pytest.approx(25.0)
     assert comparison.pooled_rate(rates, ["a", "b", "c"]) == pytest.approx(25.0)  # suppressed c left out
@@ -179,7 +180,7 @@ def test_comparison_with_national_data_shows_rate_rank_peer_and_charts(ingested,
     ranked = {k: v.ranked for k, v in load_registry(ingested).items()}
     rates = comparison.force_rates(nat, "2023-03", TOTAL, ranked)
     w = rates[rates["force"] == "wiltshire"].iloc[0]
-    assert f"{w['rate']:.1f} per 1,000 residents, ranked {int(w['rank'])} of 42 forces" in text
+    assert f"{w['rate']:.2f} per 1,000 residents (mid-2022), ranked {int(w['rank'])} of 42 forces" in text
     assert "Peer: Warwickshire" in text and "Peer-group average" in text and "England and Wales" in text
     assert "National figures not supplied" not in text
     assert fragment.count("<img") == 4 and fragment.count('alt="') == 4
