@@ -235,7 +235,10 @@ def test_a_killed_run_leaves_the_previous_report_and_the_next_run_removes_its_le
     assert os.readlink(root.report_dir("wiltshire", "2023-Q1")) == link
     assert published(root, "wiltshire", "2023-Q1") == before
     if how == "SIGKILL the run":
-        assert builds(root, "wiltshire") == [Path(link).name], "the stopped build cleaned up after itself"
+        # The stopped build discarded its unfinished build (renamed out of the way, then deleted; on a loaded machine
+        # a kernel still saving can leave the renamed folder behind, which the next run removes, checked below).
+        leftovers = [b for b in builds(root, "wiltshire") if b != Path(link).name]
+        assert all(b.endswith("-discarded") for b in leftovers), leftovers
     # The next (unchanged) run skips the work, and removes anything the killed run left behind.
     nxt = run_all(root, "--force", "wiltshire", "--quarter", "2023-Q1")
     assert nxt.returncode == 0 and "1 skipped" in nxt.stdout, nxt.stdout + nxt.stderr
