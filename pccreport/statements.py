@@ -141,7 +141,9 @@ def significance_phrase(diff_pp: float, margin_pp: float, significant: bool, p_v
     The two-proportion z-test decides; the margin of error is quoted beside it. Where the two disagree (a change
     near the margin) the sentence says the change is close to the margin and reports only what the test found.
     """
-    test = "two-proportion z-test" + ("" if p_value is None else f", p = {p_value:.3f}")
+    # A p-value that rounds to zero is reported as a bound, never as "p = 0.000".
+    shown = "" if p_value is None else (", p < 0.001" if p_value < 0.0005 else f", p = {p_value:.3f}")
+    test = "two-proportion z-test" + shown
     beyond = abs(diff_pp) > margin_pp
     if significant and beyond:
         return f"greater than the ±{margin_pp:.1f}pt margin of error (95% CI): a significant change ({test})"

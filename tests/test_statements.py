@@ -59,3 +59,8 @@ def test_comparison_clause_is_always_words(change, direction, unit):
     assert text[:2] in (", ", "; ") and "nan" not in text.lower().split()
     if change is not None and round(change, 1) != 0 and direction is not None:
         assert text.endswith("an improvement") or text.endswith("a deterioration")
+
+
+def test_tiny_p_value_is_a_bound_not_zero():
+    assert "p < 0.001" in st.significance_phrase(1.5, 0.1, True, 1e-9)
+    assert "p = 0.037" in st.significance_phrase(1.9, 1.8, True, 0.037)
