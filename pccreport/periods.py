@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import ParameterError
 
-_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.ASCII)  # ASCII: "\d" alone takes "٢٠٢٣" as a year
 
 
 @dataclass(frozen=True)
