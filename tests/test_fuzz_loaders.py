@@ -30,7 +30,6 @@ NASTY = st.sampled_from(["", " ", ",", '"', '""', "\n", "\r\n", "\x00", "\ufeff"
                          "@SUM(A1)", "<script>alert(1)</script>", "NaN", "nan", "inf", "-inf", "1e400", "1,234",
                          "0x10", "١٢٣", "Ｗｉｌｔｓｈｉｒｅ", "null", "None", "..", "[x]", "9" * 40])
 JUNK = st.one_of(NASTY, st.text(max_size=20))
-CSV_ROWS = st.lists  # alias for readability
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:

@@ -9,7 +9,6 @@ import io
 import html
 import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -261,3 +260,38 @@ def test_every_csv_the_package_writes_for_users_goes_through_neutralise_formulas
                 writers.append((py.name, line.strip()))
     user_facing = [(f, ln) for f, ln in writers if f != "sample.py"]
     assert user_facing and all("neutralise_formulas(" in ln for _, ln in user_facing), user_facing
+
+
+# ---------------------------------------------------------------- notebooks are code: only the project's own run
+
+@pytest.mark.parametrize("notebook", ["../notebooks/priority.ipynb", "/tmp/evil.ipynb", "~/evil.ipynb",
+                                      "evil.py", "priority.ipynb\n", "sub/priority.ipynb", "%2e%2e/x.ipynb"])
+def test_a_plan_cannot_name_a_notebook_outside_the_projects_notebooks_folder(notebook, tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(DEFAULT_ROOT / "params", root / "params")
+    plan_file = root / "params" / "wiltshire" / "plan.yaml"
+    import yaml
+
+    plan = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
+    plan["priorities"][0]["notebook"] = notebook
+    plan_file.write_text(yaml.safe_dump(plan), encoding="utf-8")
+    with pytest.raises(InputError, match="notebook"):
+        load_plan(Paths(root), "wiltshire")
+
+
+def test_notebooks_always_come_from_the_installed_project_not_the_data_root(tmp_path):
+    """--root points at data/params/reports only; a notebooks/ folder planted there is never used."""
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "priority.ipynb").write_text("{}")
+    assert Paths(tmp_path).notebooks == DEFAULT_ROOT / "notebooks"
+
+
+def test_quarters_outside_the_range_of_the_data_are_not_built(tmp_path):
+    from .conftest import make_root
+
+    paths = make_root(tmp_path, start="2022-07", end="2023-05", national=False)
+    sel = select(paths, ["wiltshire"], ["2022-Q2..2023-Q3", "2099-Q4"])
+    assert sel.work == [("wiltshire", "2022-Q3"), ("wiltshire", "2022-Q4"), ("wiltshire", "2023-Q1")]
+    refused = {q: detail for f, q, status, detail in sel.not_built if status == "failed"}
+    assert sorted(refused) == ["2022-Q2", "2023-Q2", "2023-Q3", "2099-Q4"]
+    assert all("outside the data" in d and "2022-07 to 2023-05" in d for d in refused.values())

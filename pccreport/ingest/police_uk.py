@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import InputError, Problem
+from ..errors import InputError, PccReportError, Problem
 from ..hashing import atomic_write_json, sha256_file
 
 STREET_COLUMNS = [
@@ -549,7 +549,15 @@ def _load_kind(out: Path, kind: str) -> pd.DataFrame:
     if not files:
         raise InputError(out / kind, [Problem("(folder)", f"no processed {kind} files")],
                          f"put data.police.uk {kind} CSVs in data/raw/police_uk/<force>/ and run the ingest")
-    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    frames = []
+    for f in files:
+        try:
+            frames.append(pd.read_parquet(f))
+        except Exception as exc:  # pyarrow raises several types for a damaged file
+            # Not InputError: ReportData reads that as "no street data", and a damaged file must stop the report.
+            raise PccReportError(f"{f}: processed file cannot be read ({type(exc).__name__}: {exc}); run the ingest "
+                                 "again, which rebuilds it from data/raw/") from exc
+    df = pd.concat(frames, ignore_index=True)
     df["month"] = pd.PeriodIndex(df["month"], freq="M")
     return df
 
