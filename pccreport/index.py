@@ -20,7 +20,7 @@ STATUS_DIR = ".status"
 
 def record_attempt(paths: Paths, result: dict) -> None:
     """Remember the last attempt at a force-quarter (built, skipped, failed, locked) for the index."""
-    if not _QUARTER.match(str(result.get("quarter", ""))):
+    if not _QUARTER.fullmatch(str(result.get("quarter", ""))):
         return
     keep = {k: result.get(k) for k in ("status", "error", "notebook", "cell", "reason", "seconds")}
     keep["attempted_at"] = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()

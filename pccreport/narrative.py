@@ -30,7 +30,7 @@ def _markdown_only(text: str) -> str:
     if tag:
         raise ValueError(f"raw HTML is not allowed (found {tag.group(0)[:30]!r}); write Markdown instead: "
                          "**bold**, *italic*, [link text](https://...)")
-    scheme = _BAD_SCHEME.search(text)
+    scheme = _BAD_SCHEME.search(text) or _BAD_SCHEME.search(html.unescape(text))  # "&#106;avascript:" too
     if scheme:
         raise ValueError(f"{scheme.group(0)!r} links are not allowed; links must start https://, http:// or mailto:")
     return text

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import ParameterError
 
-_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.ASCII)  # ASCII: "\d" alone takes "٢٠٢٣" as a year
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Quarter:
     @classmethod
     def parse(cls, text: str, financial: bool = False) -> "Quarter":
         """Parse ``YYYY-Qn``; raises ParameterError saying what is valid."""
-        m = _QUARTER_RE.match(text) if isinstance(text, str) else None
+        m = _QUARTER_RE.fullmatch(text) if isinstance(text, str) else None  # fullmatch: "$" alone lets "2023-Q1\n" in
         if not m:
             raise ParameterError(
                 f"quarter {text!r} is not valid: expected YYYY-Qn with n in 1-4, e.g. '2023-Q1' "

@@ -49,7 +49,7 @@ def load_registry(paths: Paths) -> dict[str, Force]:
 def validate_force(slug: object, paths: Paths, require_plan: bool = True) -> Force:
     """Return the Force for ``slug`` or raise ParameterError listing the valid slugs."""
     registry = load_registry(paths)
-    if not isinstance(slug, str) or not _SLUG_RE.match(slug) or slug not in registry:
+    if not isinstance(slug, str) or not _SLUG_RE.fullmatch(slug) or slug not in registry:
         raise ParameterError(
             f"force {str(slug)[:80]!r} is not a force in params/forces.yaml. Valid forces: {', '.join(sorted(registry))}."
         )

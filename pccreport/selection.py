@@ -67,8 +67,8 @@ def quarter_range(text: str) -> list[str]:
     return [f"{i // 4}-Q{i % 4 + 1}" for i in range(ia, ib + 1)]
 
 
-def latest_quarter(paths: Paths, force: str) -> str | None:
-    """The last calendar quarter all three months of which are in the force's data.police.uk street files."""
+def street_months(paths: Paths, force: str) -> set[str]:
+    """Months (YYYY-MM) of the force's data.police.uk street files under data/raw/ (by file name)."""
     base = paths.police_uk_raw(force)
     months = set()
     if base.exists():
@@ -76,6 +76,12 @@ def latest_quarter(paths: Paths, force: str) -> str | None:
             m = _STREET_RE.match(p.name)
             if m and m.group(2) == force:
                 months.add(m.group(1))
+    return months
+
+
+def latest_quarter(paths: Paths, force: str) -> str | None:
+    """The last calendar quarter all three months of which are in the force's data.police.uk street files."""
+    months = street_months(paths, force)
     full = []
     for ym in months:
         y, mm = int(ym[:4]), int(ym[5:])
@@ -102,7 +108,18 @@ def select(paths: Paths, force_args: list[str], quarter_args: list[str]) -> Sele
             fixed.append(Quarter.parse(a).label)
     sel = Selection()
     for f in forces:
-        quarters = list(fixed)
+        months = street_months(paths, f)
+        quarters = []
+        for q in fixed:
+            # Only quarters within the range of the data: one past its end (not yet published) or before its start
+            # would publish a report on data that is not there. A gap inside the range is the report's to name, and
+            # a force with no street files at all is left to the build, which says what is missing.
+            qq = Quarter.parse(q)
+            if months and (str(qq.end_month) > max(months) or str(qq.first_month) < min(months)):
+                sel.not_built.append((f, q, "failed", f"outside the data: the data.police.uk street files under "
+                                      f"{paths.police_uk_raw(f)} run from {min(months)} to {max(months)}"))
+            else:
+                quarters.append(q)
         if want_latest:
             lq = latest_quarter(paths, f)
             if lq is None:

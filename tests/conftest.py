@@ -37,3 +37,25 @@ def make_root(tmp: Path, forces: tuple[str, ...] = ("wiltshire",), start: str = 
 def sample_root(tmp_path_factory) -> Paths:
     """A project root with sample data for Wiltshire (Oct 2020 to Jun 2023), shared read-only by tests."""
     return make_root(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="session")
+def built_twice(tmp_path_factory) -> tuple[Paths, Paths]:
+    """Wiltshire 2023-Q1 built by run_all.py in two project roots holding the same inputs (nothing processed before).
+
+    tests/test_reproducible.py compares the two; tests/test_faults.py uses the second as the previous good report
+    that every fault must leave intact (it only adds Dorset there), so the suite pays for two builds, not three.
+    """
+    import subprocess
+    import sys
+
+    a = make_root(tmp_path_factory.mktemp("built_a"), start="2021-01", end="2023-06")
+    b = Paths(tmp_path_factory.mktemp("built_b"))
+    shutil.copytree(a.root / "params", b.root / "params")
+    shutil.copytree(a.root / "data", b.root / "data")
+    for paths in (a, b):
+        proc = subprocess.run([sys.executable, str(DEFAULT_ROOT / "run_all.py"), "--root", str(paths.root),
+                               "--force", "wiltshire", "--quarter", "2023-Q1", "--jobs", "2"],
+                              capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return a, b

@@ -86,7 +86,11 @@ def ingest_national(paths: Paths, force_rebuild: bool = False) -> NationalSummar
             prev = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             prev = {}
-        if prev.get("sources") == hashes and all((out / f).exists() for f in prev.get("outputs", [])):
+        # Outputs are checked against the SHA-256 recorded when they were written: a truncated or corrupt Parquet
+        # is rebuilt from data/raw/, never used.
+        out_hashes = prev.get("output_sha256", {})
+        if prev.get("sources") == hashes and all((out / f).is_file() and sha256_file(out / f) == out_hashes.get(f)
+                                                 for f in prev.get("outputs", [])):
             summary.unchanged = True
             summary.excluded = prev.get("excluded", [])
             return summary
@@ -152,5 +156,6 @@ def ingest_national(paths: Paths, force_rebuild: bool = False) -> NationalSummar
     summary.read = sorted(hashes)
     summary.recorded_crime_rows = len(crime)
     summary.population_rows = len(population)
-    atomic_write_json(manifest_path, {"sources": hashes, "outputs": sorted(outputs), "excluded": summary.excluded})
+    atomic_write_json(manifest_path, {"sources": hashes, "outputs": sorted(outputs), "excluded": summary.excluded,
+                                      "output_sha256": {name: sha256_file(out / name) for name in outputs}})
     return summary

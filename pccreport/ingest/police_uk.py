@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import InputError, Problem
+from ..errors import InputError, PccReportError, Problem
 from ..hashing import atomic_write_json, sha256_file
 
 STREET_COLUMNS = [
@@ -422,7 +422,7 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
             seen[item.name] = item.label
             prev = manifest.get(item.name)
             stat = item.stat()
-            parquet_ok = prev is not None and (out / kind / f"{prev['month']}.parquet").exists()
+            parquet_ok = prev is not None and processed_intact(out / kind / f"{prev['month']}.parquet", prev)
             if parquet_ok and not verify and prev.get("size") == stat[0] and prev.get("mtime_ns") == stat[1] \
                     and prev.get("source") == item.label:
                 _count_unchanged(summary, item.name, prev)
@@ -469,6 +469,7 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
     for item, kind, digest, stat, agg, excluded in results:
         month = item.name[:7]
         _write_parquet(agg, out / kind / f"{month}.parquet")
+        parquet_sha = sha256_file(out / kind / f"{month}.parquet")
         rows = int(pc.sum(agg.column("n")).as_py() or 0)
         outside = 0
         if ons_code and kind == "street" and "pfa_code" in agg.column_names:
@@ -477,7 +478,7 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
             outside = int(pc.sum(pc.filter(agg.column("n"), mask)).as_py() or 0)
         manifest[item.name] = {"sha256": digest, "month": month, "kind": kind, "rows": rows, "excluded": excluded,
                                "source": item.label, "size": stat[0], "mtime_ns": stat[1],
-                               "outside_force_area": outside}
+                               "outside_force_area": outside, "parquet_sha256": parquet_sha}
         summary.read.append(item.name)
         summary.rows += rows
         summary.outside_force_area += outside
@@ -486,6 +487,21 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
     if dirty:
         atomic_write_json(manifest_path, manifest)
     return summary
+
+
+def processed_intact(path: Path, prev: dict) -> bool:
+    """True if the processed Parquet exists and is the file the ingest wrote (its SHA-256 as recorded; for a
+    manifest from before hashes were recorded, its footer must at least read). A truncated or corrupt file is
+    False, so the month is rebuilt from data/raw/ instead of being used."""
+    if not path.is_file():
+        return False
+    if prev.get("parquet_sha256"):
+        return sha256_file(path) == prev["parquet_sha256"]
+    try:
+        pq.read_metadata(path)
+    except Exception:  # pyarrow raises several types for a damaged file; any of them means rebuild
+        return False
+    return True
 
 
 def _count_unchanged(summary: IngestSummary, name: str, prev: dict) -> None:
@@ -533,7 +549,15 @@ def _load_kind(out: Path, kind: str) -> pd.DataFrame:
     if not files:
         raise InputError(out / kind, [Problem("(folder)", f"no processed {kind} files")],
                          f"put data.police.uk {kind} CSVs in data/raw/police_uk/<force>/ and run the ingest")
-    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    frames = []
+    for f in files:
+        try:
+            frames.append(pd.read_parquet(f))
+        except Exception as exc:  # pyarrow raises several types for a damaged file
+            # Not InputError: ReportData reads that as "no street data", and a damaged file must stop the report.
+            raise PccReportError(f"{f}: processed file cannot be read ({type(exc).__name__}: {exc}); run the ingest "
+                                 "again, which rebuilds it from data/raw/") from exc
+    df = pd.concat(frames, ignore_index=True)
     df["month"] = pd.PeriodIndex(df["month"], freq="M")
     return df
 
