@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem
+from .parquet import read_parquets
 from .xlsx import find_header_row, open_sheet, sheet_rows
 
 POPULATION_COLUMNS = ["area_type", "area_code", "area_name", "force", "year", "population"]
@@ -86,8 +87,4 @@ def population_by_area(lad_pop: pd.DataFrame, lookup: pd.DataFrame, force_by_ons
 
 def load_population(paths: list[Path] | Path) -> pd.DataFrame:
     """Read processed population Parquet file(s); an empty frame with ``POPULATION_COLUMNS`` if there are none."""
-    files = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
-    files = [f for f in files if f.exists()]
-    if not files:
-        return empty_population()
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return read_parquets(paths, empty_population)

@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..registry import Force
+from .parquet import read_parquets
 from .xlsx import clean_label, find_header_row, open_sheet, sheet_rows
 
 TOTAL = "Total recorded crime (excluding fraud)"
@@ -323,8 +324,4 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def load_recorded_crime(paths: list[Path] | Path) -> pd.DataFrame:
     """Processed recorded-crime Parquet file(s); an empty frame with ``RECORDED_CRIME_COLUMNS`` if there are none."""
-    files = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
-    files = [f for f in files if f.exists()]
-    if not files:
-        return empty_recorded_crime()
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return read_parquets(paths, empty_recorded_crime)
