@@ -57,20 +57,18 @@ def context(force: str, quarter: str, project_root: str | None = None, built_at:
     data = ReportData.load(paths, f)
     results = compute_plan(plan, data, q)
     prov = collect(paths, f.slug, q.label, data.sources, built_at)
-    national, note = load_national(paths)
+    national, note = usable_national(data.national_crime)
     if national is not None:
         prov.sources.append(national_source(paths, national))
     registry = load_registry(paths)
     return ReportContext(paths, f, q, plan, narrative, data, results, prov, national, note,
-                         {k: v.name for k, v in registry.items()}, {k: v.ranked for k, v in registry.items()})
+                         data.force_names, {k: v.ranked for k, v in registry.items()})
 
 
-def load_national(paths: Paths) -> tuple[pd.DataFrame | None, str]:
-    """The national recorded-crime table if the ingest produced it, else None and why."""
-    path = paths.processed / NATIONAL_FILE
-    if not path.is_file():
+def usable_national(df: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str]:
+    """The national recorded-crime table ReportData loaded, if it has what the comparison needs; else None and why."""
+    if df is None:
         return None, f"no ONS police force area table was found at data/processed/{NATIONAL_FILE.as_posix()}"
-    df = pd.read_parquet(path)
     needed = {"period_end", "force", "offence_group", "count", "population"}
     if not needed <= set(df.columns) or df.empty:
         return None, (f"data/processed/{NATIONAL_FILE.as_posix()} lacks columns {sorted(needed - set(df.columns))} "
