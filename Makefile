@@ -25,7 +25,7 @@ $(BIN)/activate: requirements.txt pyproject.toml
 setup: system-deps $(BIN)/activate
 
 sample: setup
-	$(BIN)/python -m pccreport.sample --force $(FORCE)
+	$(BIN)/python -m pccreport.inputs.sample --force $(FORCE)
 
 report: sample
 	$(BIN)/python run_all.py --force $(FORCE) --quarter $(QUARTER)

@@ -20,10 +20,10 @@ from nbclient import NotebookClient
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from pccreport.batch import notebook_runs
+from pccreport.batch.build import notebook_runs
 from pccreport.config import DEFAULT_ROOT
-from pccreport.pipeline import ingest_force
-from pccreport.plan import load_plan
+from pccreport.ingest.pipeline import ingest_force
+from pccreport.inputs.plan import load_plan
 from pccreport.registry import validate_force
 
 NB = DEFAULT_ROOT / "notebooks"

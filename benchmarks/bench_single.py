@@ -17,10 +17,10 @@ from pathlib import Path
 
 from common import PY, RUN_ALL, conditions, median, sample_root, save, timed
 
-from pccreport.batch import notebook_runs
+from pccreport.batch.build import notebook_runs
 from pccreport.config import DEFAULT_ROOT
-from pccreport.pipeline import ingest_force
-from pccreport.plan import load_plan
+from pccreport.ingest.pipeline import ingest_force
+from pccreport.inputs.plan import load_plan
 from pccreport.registry import validate_force
 
 

@@ -16,8 +16,8 @@ import psutil
 import yaml
 
 from pccreport.config import DEFAULT_ROOT, Paths
+from pccreport.inputs.sample import generate
 from pccreport.registry import load_registry
-from pccreport.sample import generate
 
 PY = sys.executable
 RUN_ALL = str(DEFAULT_ROOT / "run_all.py")

@@ -1,5 +1,5 @@
 """``python -m pccreport``: the batch command line (same as run_all.py)."""
 
-from .cli import main
+from .batch.cli import main
 
 raise SystemExit(main())

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pccreport.config import DEFAULT_ROOT, Paths
-from pccreport.sample import generate, generate_national
+from pccreport.inputs.sample import generate, generate_national
 
 SHARED = (DEFAULT_ROOT.parent / "shared" / "data").resolve()
 
@@ -43,7 +43,7 @@ def sample_root(tmp_path_factory) -> Paths:
 def built_twice(tmp_path_factory) -> tuple[Paths, Paths]:
     """Wiltshire 2023-Q1 built by run_all.py in two project roots holding the same inputs (nothing processed before).
 
-    tests/test_reproducible.py compares the two; tests/test_faults.py uses the second as the previous good report
+    tests/batch/test_reproducible.py compares the two; tests/batch/test_faults.py uses the second as the previous good report
     that every fault must leave intact (it only adds Dorset there), so the suite pays for two builds, not three.
     """
     import subprocess

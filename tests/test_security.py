@@ -5,24 +5,25 @@ from __future__ import annotations
 
 import ast
 import csv
-import io
 import html
+import io
 import re
 import shutil
 
 import pandas as pd
 import pytest
 
-from pccreport import report, sections
-from pccreport.batch import neutralise_formulas
-from pccreport.cli import main as cli_main
+from pccreport.batch.build import neutralise_formulas
+from pccreport.batch.cli import main as cli_main
+from pccreport.batch.selection import quarter_range, select
 from pccreport.config import DEFAULT_ROOT, Paths
 from pccreport.errors import InputError, ParameterError
-from pccreport.narrative import Narrative, Section, load_narrative, md_inline
+from pccreport.inputs.narrative import Narrative, Section, load_narrative, md_inline
+from pccreport.inputs.plan import load_plan
 from pccreport.periods import Quarter
-from pccreport.plan import load_plan
 from pccreport.registry import load_registry, validate_force
-from pccreport.selection import quarter_range, select
+from pccreport.report import notebook as report
+from pccreport.report import sections
 
 PACKAGE = DEFAULT_ROOT / "pccreport"
 
@@ -171,7 +172,7 @@ def test_a_narrative_section_built_past_validation_still_renders_no_live_markup(
 
 def test_data_text_in_the_index_page_is_escaped(paths, tmp_path):
     """Error text quotes values from input files (e.g. a location name); the index page escapes it."""
-    from pccreport.index import record_attempt, write_index
+    from pccreport.batch.index import record_attempt, write_index
 
     p = Paths(tmp_path)
     evil = '<img src=x onerror=alert(1)> at row 3 field \'Location\' (got "<script>alert(2)</script>")'
@@ -287,7 +288,7 @@ def test_notebooks_always_come_from_the_installed_project_not_the_data_root(tmp_
 
 
 def test_quarters_outside_the_range_of_the_data_are_not_built(tmp_path):
-    from .conftest import make_root
+    from tests.conftest import make_root
 
     paths = make_root(tmp_path, start="2022-07", end="2023-05", national=False)
     sel = select(paths, ["wiltshire"], ["2022-Q2..2023-Q3", "2099-Q4"])

@@ -1,1 +1,2 @@
-"""Loaders that validate publisher files and write tidy Parquet to data/processed/."""
+"""Publisher files to data/processed/: loaders that validate each format and write tidy Parquet, the per-force and
+national ingest pipeline, and reading the processed data back for a report (``processed.py``)."""

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import InputError, Problem
 from ..hashing import atomic_write_json, atomic_write_parquet, sha256_file
+from ..yamlfile import load_yaml, pydantic_problems
 
 KPI_COLUMNS = ["force", "metric", "area", "period", "value", "numerator", "denominator", "unit"]
 UNITS = ["count", "percent", "seconds", "days"]
@@ -62,8 +63,6 @@ class KpiCatalogue(BaseModel):
 
 def load_catalogue(params: Path, force: str) -> KpiCatalogue:
     """Merge params/kpi_catalogue.yaml with params/<force>/kpis.yaml (areas, extra metrics); InputError if invalid."""
-    from ..plan import load_yaml, pydantic_problems  # plan imports nothing from here; keeps the import one-way
-
     parts = []
     for path in (params / CATALOGUE_FILE, params / force / "kpis.yaml"):
         if not path.exists():

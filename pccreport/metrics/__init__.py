@@ -1,1 +1,1 @@
-"""Computations behind every scorecard statement, each to a named published method."""
+"""Computations behind every scorecard statement, each to a named published method (XmR charts in ``spc.py``)."""

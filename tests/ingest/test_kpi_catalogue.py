@@ -9,10 +9,10 @@ import pytest
 from pccreport.config import DEFAULT_ROOT, Paths
 from pccreport.errors import InputError
 from pccreport.ingest import kpis
-from pccreport.pipeline import ingest_force
+from pccreport.ingest.pipeline import ingest_force
+from pccreport.inputs import sample
+from pccreport.inputs.sample import generate
 from pccreport.registry import validate_force
-from pccreport import sample
-from pccreport.sample import generate
 
 HEADER = "force,metric,area,period,value,numerator,denominator,unit\n"
 # One good row per metric kind (the same rows docs/inputs.md shows).
@@ -147,7 +147,7 @@ def test_force_metric_may_not_redefine_a_national_one(tmp_path):
 
 @pytest.mark.parametrize("force", ["wiltshire", "dorset"])
 def test_sample_kpis_cover_every_catalogued_metric_for_18_months_or_more(tmp_path, force):
-    # The KPI part of the generator only (the street files it also writes are tested in tests/test_sample.py).
+    # The KPI part of the generator only (the street files it also writes are tested in tests/inputs/test_sample.py).
     months = pd.period_range("2021-07", "2023-06", freq="M")
     sample._kpis(force, months, sample.PROFILES[force], np.random.default_rng(1)).to_csv(tmp_path / "k.csv", index=False)
     cat = kpis.load_catalogue(DEFAULT_ROOT / "params", force)

@@ -5,10 +5,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from pccreport import pipeline, sample
 from pccreport.config import DEFAULT_ROOT, Paths
 from pccreport.errors import InputError
-from pccreport.ingest import national, ons_population, recorded_crime
+from pccreport.ingest import national, ons_population, pipeline, recorded_crime
+from pccreport.inputs import sample
 from tests.conftest import shared
 
 

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pccreport import statements
 from pccreport.metrics.durations import check, from_durations
+from pccreport.report import statements
 
 
 def test_seed_example_mean_breaches_median_does_not():

@@ -1,0 +1,1 @@
+"""Running many reports: the command line, selection, locks, build manifests, workers and the published index."""

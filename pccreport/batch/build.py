@@ -1,0 +1,313 @@
+"""Build one force-quarter: ingest, execute the notebooks with papermill, export HTML/PDF, swap in atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Paths
+from ..errors import PccReportError
+from ..hashing import atomic_write_json, atomic_write_text
+from ..inputs.narrative import load_narrative
+from ..inputs.plan import Plan, load_plan
+from ..periods import Quarter
+from ..registry import validate_force
+from .locks import ForceQuarterLock, LockBusy
+from .manifest import MANIFEST, decide
+
+log = logging.getLogger("pccreport")
+FRONT, GOVERNANCE, BACK = "00_front.ipynb", "90_governance.ipynb", "99_back_matter.ipynb"
+BUILDS = ".builds"  # finished and in-progress builds; reports/<force>/<quarter> is a symlink to one
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class NotebookRun:
+    """One notebook execution: which template, its output name and its extra parameters."""
+
+    template: str
+    output: str
+    params: dict = field(default_factory=dict)
+
+
+class NotebookFailed(PccReportError):
+    """A notebook of a force-quarter failed: which one, which cell, and the error line."""
+
+    def __init__(self, notebook: str, cell: object, error: str):
+        self.notebook, self.cell, self.error = notebook, cell, error
+        where = f"cell {cell}" if cell not in (None, "") else "kernel"
+        super().__init__(f"{notebook} {where}: {error}")
+
+
+@dataclass
+class BuildResult:
+    """The outcome of building one force-quarter (status: built, skipped, failed or locked)."""
+
+    force: str
+    quarter: str
+    ok: bool
+    outputs: list[Path] = field(default_factory=list)
+    error: str = ""
+    seconds: float = 0.0
+    status: str = ""
+    reason: str = ""
+    notebook: str = ""
+    cell: str = ""
+
+    def as_dict(self) -> dict:
+        return {"force": self.force, "quarter": self.quarter, "ok": self.ok, "status": self.status or
+                ("built" if self.ok else "failed"), "reason": self.reason, "error": self.error,
+                "notebook": self.notebook, "cell": self.cell, "seconds": round(self.seconds, 2)}
+
+
+def _notebook_failure(name: str, exc: BaseException) -> NotebookFailed:
+    """Name the notebook, cell and error line of a papermill/nbclient failure (kernel death included)."""
+    import papermill.exceptions as pme
+
+    if isinstance(exc, NotebookFailed):
+        return exc
+    if isinstance(exc, pme.PapermillExecutionError):
+        return NotebookFailed(name, exc.exec_count, f"{exc.ename}: {exc.evalue}".splitlines()[0])
+    lines = [ln for ln in str(exc).strip().splitlines() if ln.strip("- ")]
+    return NotebookFailed(name, "", f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": "))
+
+
+def notebook_runs(plan: Plan) -> list[NotebookRun]:
+    """The notebooks of a report in order: front, one per priority, delivery & governance, back matter."""
+    runs = [NotebookRun(FRONT, FRONT)]
+    for p in plan.priorities:
+        runs.append(NotebookRun(p.notebook, f"{10 + p.id:02d}_priority_{p.id}.ipynb", {"priority": p.id}))
+    runs += [NotebookRun(GOVERNANCE, GOVERNANCE), NotebookRun(BACK, BACK)]
+    return runs
+
+
+def nav(plan: Plan) -> list[tuple[str, str]]:
+    """Sidebar entries: anchor and label."""
+    items = [("cover", "Cover"), ("summary", "Summary scorecard")]
+    items += [(f"priority-{p.id}", f"Priority {p.id}: {p.title}") for p in plan.priorities]
+    items += [("governance", "Delivery & governance"), ("glossary", "Glossary"), ("provenance", "Data sources and provenance")]
+    return items
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe (CSV injection)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(CSV_FORMULA_START) else v)
+    return out
+
+
+def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 600,
+          manifest: dict | None = None) -> BuildResult:
+    """Build reports/<force>/<quarter>/ from scratch; the previous report stays until the new one is complete.
+
+    ``timeout`` bounds each notebook's wall time (and each of its cells). ``manifest`` (input hashes, see
+    manifest.py) is written into the build before it is swapped in, so a report and its record appear together.
+    """
+    import papermill as pm  # imported here, not at the top: a run that only skips must start in well under a second
+
+    from ..ingest.pipeline import ingest_force, ingest_national
+    from ..report import render
+
+    start = dt.datetime.now(dt.timezone.utc)
+    f = validate_force(force, paths)
+    q = Quarter.parse(quarter)
+    plan = load_plan(paths, f.slug)
+    load_narrative(paths, f.slug, q.label)  # validate before any work
+    # Quarters of one force share data/processed/<force>/: one ingest at a time per force.
+    # National tables are shared by every force: one national ingest at a time, too.
+    national_lock = ForceQuarterLock(paths.reports, "national", "ingest").acquire(wait=True)
+    try:
+        ingest_national(paths)
+    finally:
+        national_lock.release()
+    ingest_lock = ForceQuarterLock(paths.reports, f.slug, "ingest").acquire(wait=True)
+    try:
+        ingest_force(paths, f)
+    finally:
+        ingest_lock.release()
+
+    final = paths.report_dir(f.slug, q.label)
+    tmp = final.parent / BUILDS / f"{q.label}-{start.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    (tmp / "notebooks").mkdir(parents=True)
+    built_at = start.replace(microsecond=0).isoformat()
+    started: dict[str, float] = {}
+    stop_notebooks = threading.Event()
+    try:
+        runs = notebook_runs(plan)
+        params = {"force": f.slug, "quarter": q.label, "project_root": str(paths.root), "built_at": built_at}
+        outputs = [tmp / "notebooks" / r.output for r in runs]
+
+        def execute(run: NotebookRun, out: Path) -> None:
+            if stop_notebooks.is_set():  # the build already failed: start no more kernels
+                return
+            src = paths.notebooks / run.template
+            if not src.is_file():
+                raise NotebookFailed(run.output, "", f"notebook {run.template} named in the plan is not in {paths.notebooks}")
+            started[run.output] = time.monotonic()
+            try:
+                pm.execute_notebook(str(src), str(out), parameters={**params, **run.params}, kernel_name="python3",
+                                    cwd=str(paths.notebooks), progress_bar=False, execution_timeout=timeout,
+                                    log_output=False)
+            except Exception as exc:
+                raise _notebook_failure(run.output, exc) from exc
+            finally:
+                log.info("notebook %s finished in %.1fs", run.output, time.monotonic() - started.pop(run.output))
+
+        _run_all(execute, runs, outputs, jobs, timeout, started)
+
+        # Machine-readable figures and provenance, from the same package code the notebooks ran.
+        from ..report.notebook import context
+
+        ctx = context(f.slug, q.label, str(paths.root), built_at)
+        stem = f"{f.slug}-{q.label}"
+        csv_path = tmp / "scorecard.csv"
+        from ..report.scorecard import scorecard_frame
+
+        # CRLF rows: the csv module then quotes a cell holding a bare CR, which a spreadsheet would otherwise take as a
+        # new row starting with whatever follows it (e.g. "=cmd|...").
+        atomic_write_text(csv_path, neutralise_formulas(scorecard_frame(ctx.results)).to_csv(index=False,
+                                                                                             lineterminator="\r\n"))
+        atomic_write_json(tmp / "provenance.json", ctx.provenance.as_dict())
+        title = f"{f.name}: {plan.title} — {q.label}"
+        footer = f"{f.name} · {plan.title} · Quarterly PCC highlight report {q.label}"
+        if ctx.provenance.sample:
+            footer += " · SAMPLE DATA"
+        t_render = time.monotonic()
+        html_text = render.write_html(outputs, tmp / f"{stem}-report.html", title, nav(plan), footer)
+        render.write_pdf(html_text, tmp / f"{stem}-report.pdf")
+        log.info("HTML and PDF written in %.1fs", time.monotonic() - t_render)
+        if manifest is not None:
+            secs = (dt.datetime.now(dt.timezone.utc) - start).total_seconds()
+            atomic_write_json(tmp / MANIFEST, {**manifest, "built_at": built_at, "seconds": round(secs, 1)})
+        _fsync_tree(tmp)
+        _swap(tmp, final)
+    except BaseException:
+        stop_notebooks.set()
+        _discard(tmp)
+        raise
+    secs = (dt.datetime.now(dt.timezone.utc) - start).total_seconds()
+    return BuildResult(f.slug, q.label, True, sorted(final.rglob("*.*")), seconds=secs, status="built")
+
+
+def _run_all(execute, runs: list[NotebookRun], outputs: list[Path], jobs: int, timeout: float,
+             started: dict[str, float]) -> None:
+    """Execute the notebooks ``jobs`` at a time; stop at the first failure or at a notebook over ``timeout``."""
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        pending = {pool.submit(execute, r, o) for r, o in zip(runs, outputs)}
+        while pending:
+            done, pending = wait(pending, timeout=1.0, return_when=FIRST_EXCEPTION)
+            for fut in done:
+                fut.result()  # raises NotebookFailed for the first failing notebook
+            now = time.monotonic()
+            for name, t0 in list(started.items()):
+                if now - t0 > timeout:
+                    raise NotebookFailed(name, "", f"timed out: still running after {timeout:g}s (--timeout)")
+    finally:
+        # Never wait for a hung kernel here; the worker process that runs a build kills its kernels on the way out.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _discard(build: Path) -> None:
+    """Remove an unfinished build. Rename it first, so a notebook thread still saving its output cannot write into
+    the directory being deleted (papermill never creates folders); anything that still slips in is left under a
+    .builds/<quarter>-* name, which the next run holding this force-quarter's lock removes."""
+    trash = build.with_name(build.name + "-discarded")
+    try:
+        os.rename(build, trash)
+    except OSError:
+        trash = build
+    for _ in range(3):
+        shutil.rmtree(trash, ignore_errors=True)
+        if not trash.exists():
+            return
+        time.sleep(0.5)
+
+
+def _fsync_tree(root: Path) -> None:
+    """Flush every file of a build to disk before it is published, so a power cut cannot publish empty files."""
+    for p in root.rglob("*"):
+        if p.is_file():
+            fd = os.open(p, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def clean_stale_builds(paths: Paths, force: str, quarter: str) -> list[Path]:
+    """Remove builds of ``quarter`` left by killed runs (anything under .builds/ not currently published).
+
+    Call only while holding the force-quarter lock: then no other run can be writing one of them.
+    """
+    final = paths.report_dir(force, quarter)
+    builds = final.parent / BUILDS
+    current = (final.parent / os.readlink(final)).resolve() if final.is_symlink() else None
+    removed = []
+    for p in sorted(builds.glob(f"{quarter}-*")) if builds.exists() else []:
+        if p.resolve() != current:
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    for p in final.parent.glob(".link-*"):  # a symlink made but not yet renamed when a run was killed
+        if p.is_symlink() and Path(os.readlink(p)).name.startswith(f"{quarter}-"):
+            p.unlink(missing_ok=True)
+    return removed
+
+
+def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 600,
+            force_rebuild: bool = False) -> BuildResult:
+    """Lock, clean stale builds, skip if inputs are unchanged, else build: the unit of work of a batch run.
+
+    Never raises for a failed build: the result says built, skipped, failed (with notebook, cell and error) or locked.
+    """
+    t0 = time.monotonic()
+    lock = ForceQuarterLock(paths.reports, force, quarter)
+    try:
+        lock.acquire()
+    except LockBusy as exc:
+        return BuildResult(force, quarter, False, error=str(exc), status="locked")
+    try:
+        clean_stale_builds(paths, force, quarter)
+        decision, current = decide(paths, force, quarter, force_rebuild)
+        if not decision.build:
+            return BuildResult(force, quarter, True, status="skipped", reason=decision.reason,
+                               seconds=time.monotonic() - t0)
+        res = build(paths, force, quarter, jobs=jobs, timeout=timeout, manifest=current)
+        res.reason = decision.reason
+        return res
+    except Exception as exc:  # one failing force-quarter must not stop the others
+        log.error("failed %s %s: %s", force, quarter, exc)
+        nb = exc if isinstance(exc, NotebookFailed) else None
+        lines = [ln for ln in str(exc).strip().splitlines() if ln.strip("- ")]
+        return BuildResult(force, quarter, False, error=nb.error if nb else ("; ".join(x.strip() for x in lines[:2])[:300] or type(exc).__name__),
+                           seconds=time.monotonic() - t0, status="failed",
+                           notebook=nb.notebook if nb else "", cell=str(nb.cell) if nb and nb.cell != "" else "")
+    finally:
+        lock.release()
+
+
+def _swap(build: Path, final: Path) -> None:
+    """Point ``final`` (a symlink) at the finished ``build`` with one atomic rename; readers never see a mix."""
+    link = final.parent / f".link-{uuid.uuid4().hex[:8]}"
+    os.symlink(Path(BUILDS) / build.name, link)
+    old = None
+    if final.is_symlink():
+        old = final.parent / os.readlink(final)
+    elif final.exists():  # a report directory from before builds were kept under .builds/
+        old = final.parent / BUILDS / f"{final.name}-replaced-{uuid.uuid4().hex[:8]}"
+        os.replace(final, old)
+    os.replace(link, final)
+    if old is not None and old.resolve() != build.resolve():
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,244 @@
+"""Command line for batch builds and input checks (run_all.py and ``python -m pccreport`` call this)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import signal
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from ..config import Paths
+from ..errors import PccReportError
+
+log = logging.getLogger("pccreport")
+FAILED = ("failed", "locked", "interrupted")  # statuses that make the exit status non-zero
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line saying what failed: for a notebook, which cell and the error line."""
+    import papermill.exceptions as pme
+
+    if isinstance(exc, pme.PapermillExecutionError):
+        return f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".splitlines()[0]
+    lines = [ln for ln in str(exc).strip().splitlines() if ln.strip("- ")]
+    return lines[0] if lines else type(exc).__name__
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="run_all.py", description="Build quarterly Police and Crime Plan reports.")
+    ap.add_argument("--force", action="append", required=True,
+                    help="force slug, e.g. wiltshire (repeatable); 'all' = every registry force with a plan file")
+    ap.add_argument("--quarter", action="append", required=True,
+                    help="quarter YYYY-Qn (repeatable), a range 2022-Q1..2023-Q4, or 'latest' (last quarter the "
+                         "force's data.police.uk files fully cover)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                    help="processes at once: force-quarters in parallel, spare ones run notebooks (default: cores)")
+    ap.add_argument("--timeout", type=int, default=600, help="seconds a notebook (and any one cell) may run")
+    ap.add_argument("--force-rebuild", action="store_true", help="build even when the inputs are unchanged")
+    ap.add_argument("--dry-run", action="store_true", help="list what would be built and why; build nothing")
+    ap.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786): run the builds on that cluster; "
+                                        "its workers must see the same --root (shared filesystem)")
+    ap.add_argument("--log-dir", help="where the run's log file goes (default: reports/.logs)")
+    ap.add_argument("--check", action="store_true", help="validate every input for the force-quarters; build nothing")
+    ap.add_argument("--root", help="project root holding data/, params/ and reports/ (default: this project)")
+    return ap
+
+
+def _check(paths: Paths, work: list[tuple[str, str]]) -> int:
+    from ..inputs.validate import check_inputs
+
+    bad = 0
+    for f, q in work:
+        res = check_inputs(paths, f, q)
+        status = "OK" if not res.problems else f"{len(res.problems)} problem(s)"
+        print(f"{f} {q}: {status}")
+        for p in res.problems:
+            print(f"  {p}")
+        for m in res.missing_kpis:  # not a failure: the report shows "data not supplied" in that scorecard
+            print(f"  note: data not supplied for {m}")
+        bad += bool(res.problems)
+    return 1 if bad else 0
+
+
+def _setup_logging(log_file: Path | None) -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for h in handlers:
+        h.setFormatter(fmt)
+        root.addHandler(h)
+    for noisy in ("fontTools", "weasyprint", "papermill", "traitlets", "distributed", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _note_missing_kpis(paths: Paths, rows: list[dict]) -> None:
+    """Add to each published report's summary line the measures it had to mark 'data not supplied'."""
+    from ..inputs.validate import not_supplied
+
+    for r in rows:
+        if r["status"] in ("built", "skipped"):
+            missing = not_supplied(paths.report_dir(r["force"], r["quarter"]))
+            if missing:
+                r["reason"] = f"{r.get('reason', '')} data not supplied: {', '.join(missing)}".strip()
+
+
+def summary_table(rows: list[dict]) -> str:
+    """The end-of-run table: one line per force-quarter with status, time and what happened (or failed where)."""
+    lines = [("force", "quarter", "status", "time", "detail")]
+    for r in rows:
+        if r["status"] in FAILED:
+            where = " ".join(x for x in (r.get("notebook"), f"cell {r['cell']}" if r.get("cell") else "") if x)
+            detail = f"{where}: {r.get('error', '')}" if where else r.get("error", "")
+        else:
+            detail = r.get("reason", "") or r.get("error", "")
+        secs = r.get("seconds")
+        lines.append((r["force"], r["quarter"], r["status"], f"{secs:.1f}s" if secs else "-", detail))
+    widths = [max(len(str(x[i])) for x in lines) for i in range(4)]
+    out = ["  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths)) + "  " + str(row[4]) for row in lines]
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("built", "skipped", "failed", "locked", "interrupted")}
+    out.append(", ".join(f"{n} {s}" for s, n in counts.items() if n or s in ("built", "skipped", "failed")))
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Validate parameters before any work, build what changed in parallel, print a summary; non-zero if anything failed."""
+    args = _parser().parse_args(argv)
+    paths = Paths.discover(args.root)
+    from .selection import select
+
+    try:
+        if args.jobs < 1 or args.timeout < 1:
+            raise PccReportError("--jobs and --timeout must be at least 1")
+        sel = select(paths, args.force, args.quarter)
+    except PccReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.check:
+        return _check(paths, sel.work)
+
+    from .manifest import decide
+
+    decisions = {(f, q): decide(paths, f, q, args.force_rebuild)[0] for f, q in sel.work}
+    if args.dry_run:
+        for (f, q), d in decisions.items():
+            print(f"{'build' if d.build else 'skip '}  {f} {q}  {d.reason}")
+        for f, q, status, detail in sel.not_built:
+            print(f"{status}  {f} {q}  {detail}")
+        if sel.no_plan:
+            print(sel.no_plan_note())
+        n = sum(d.build for d in decisions.values())
+        print(f"{n} to build, {len(decisions) - n} unchanged, {len(sel.not_built)} cannot be built "
+              "(dry run: nothing written)")
+        return 0
+
+    run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    log_file = Path(args.log_dir) if args.log_dir else paths.reports / ".logs"
+    log_file = log_file / f"run-{run_id}.log"
+    _setup_logging(log_file)
+    log.info("run %s: %d force-quarter(s) selected, log %s", run_id, len(sel.work), log_file)
+    return _run(paths, args, sel, decisions, run_id, log_file)
+
+
+def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) -> int:
+    from .build import clean_stale_builds
+    from .index import record_attempt, write_index
+    from .locks import ForceQuarterLock, LockBusy
+    from .runner import run_dask, run_local, split_jobs
+
+    rows: list[dict] = []
+    for (f, q), d in decisions.items():
+        if not d.build:
+            try:  # tidy builds a killed run left behind, unless another run is busy with this force-quarter
+                with ForceQuarterLock(paths.reports, f, q):
+                    clean_stale_builds(paths, f, q)
+            except LockBusy:
+                pass
+            rows.append({"force": f, "quarter": q, "status": "skipped", "reason": d.reason, "seconds": 0.0})
+            record_attempt(paths, rows[-1])
+    todo = [(f, q) for (f, q), d in decisions.items() if d.build]
+    outer, inner = split_jobs(args.jobs, len(todo))
+    tasks = [{"root": str(paths.root), "force": f, "quarter": q, "jobs": inner, "timeout": args.timeout,
+              "force_rebuild": args.force_rebuild} for f, q in todo]
+    if tasks:
+        log.info("%d to build (%s), %d unchanged", len(tasks),
+                 f"Dask scheduler {args.scheduler}" if args.scheduler else f"{outer} at once x {inner} notebooks",
+                 len(rows))
+
+    stopped: list[int] = []
+
+    def stop(signum, frame):  # noqa: ARG001
+        # Tell every build process to stop: each removes its unfinished build and kills its kernels.
+        stopped.append(signum)
+        import psutil
+
+        for child in psutil.Process().children():
+            try:
+                child.terminate()
+            except psutil.Error:
+                pass
+
+    old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    if not tasks:
+        results = iter([])
+    elif args.scheduler:
+        try:
+            from distributed import Client
+
+            client = Client(args.scheduler, timeout="30s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            log.error("cannot reach the Dask scheduler at %s (%s): check the address and that the scheduler is "
+                      "running, or drop --scheduler to build on this machine", args.scheduler, exc)
+            for s, h in old.items():
+                signal.signal(s, h)
+            return 2
+        results = run_dask(tasks, args.scheduler, run_id, client_factory=lambda: client)
+    else:
+        results = run_local(tasks, outer)
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(tasks), desc="force-quarters", unit="report", disable=not sys.stderr.isatty())
+    try:
+        for i, res in enumerate(results, 1):
+            worker_log = res.pop("log", "")
+            if worker_log:
+                with open(log_file, "a", encoding="utf-8") as fh:
+                    fh.write(f"----- {res['force']} {res['quarter']} (on {res.get('host', '?')}) -----\n{worker_log}")
+            if stopped and res["status"] == "failed":
+                res["status"], res["error"] = "interrupted", "run stopped by signal; previous report left in place"
+            rows.append(res)
+            record_attempt(paths, res)
+            bar.update(1)
+            msg = f"[{i}/{len(tasks)}] {res['status']} {res['force']} {res['quarter']} in {res.get('seconds', 0):.1f}s"
+            if res["status"] != "built":
+                msg += f": {res.get('notebook', '')} {('cell ' + res['cell']) if res.get('cell') else ''} {res.get('error', '')}"
+            if bar.disable:
+                log.info(msg)
+            else:
+                bar.write(msg)
+    finally:
+        bar.close()
+        for s, h in old.items():
+            signal.signal(s, h)
+    rows += [{"force": f, "quarter": q, "status": status, "error": detail, "seconds": 0.0}
+             for f, q, status, detail in sel.not_built]
+    _note_missing_kpis(paths, rows)
+    write_index(paths)
+    table = summary_table(rows) + (f"\n{sel.no_plan_note()}" if sel.no_plan else "")
+    print("\nSummary\n" + table)
+    log.info("summary\n%s\nindex %s", table, paths.reports / "index.html")
+    if stopped:
+        return 128 + stopped[0]
+    return 1 if any(r["status"] in FAILED for r in rows) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

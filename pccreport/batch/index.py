@@ -1,0 +1,67 @@
+"""reports/index.html: every force and quarter with a published report or a recorded attempt, with links and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..config import Paths
+from ..hashing import atomic_write_json, atomic_write_text
+from .manifest import read_manifest
+
+_ENV = Environment(loader=PackageLoader("pccreport.batch", "templates"), autoescape=select_autoescape(["html", "j2"]))
+_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+STATUS_DIR = ".status"
+
+
+def record_attempt(paths: Paths, result: dict) -> None:
+    """Remember the last attempt at a force-quarter (built, skipped, failed, locked) for the index."""
+    if not _QUARTER.fullmatch(str(result.get("quarter", ""))):
+        return
+    keep = {k: result.get(k) for k in ("status", "error", "notebook", "cell", "reason", "seconds")}
+    keep["attempted_at"] = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    atomic_write_json(paths.reports / result["force"] / STATUS_DIR / f"{result['quarter']}.json", keep)
+
+
+def _row(paths: Paths, force: str, quarter: str) -> dict:
+    report = paths.report_dir(force, quarter)
+    stem = f"{force}-{quarter}"
+    row = {"force": force, "quarter": quarter, "html": None, "pdf": None, "csv": None, "built_at": None,
+           "seconds": None, "status": "", "detail": "", "attempted_at": ""}
+    if report.exists():
+        for key, name in (("html", f"{stem}-report.html"), ("pdf", f"{stem}-report.pdf"), ("csv", "scorecard.csv")):
+            if (report / name).exists():
+                row[key] = f"{force}/{quarter}/{name}"
+        man = read_manifest(report) or {}
+        row["built_at"], row["seconds"] = man.get("built_at"), man.get("seconds")
+        row["status"] = "built"
+    try:
+        last = json.loads((paths.reports / force / STATUS_DIR / f"{quarter}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = None
+    if last:
+        row["status"], row["attempted_at"] = last.get("status", ""), last.get("attempted_at", "")
+        if last.get("status") == "failed":
+            where = " ".join(x for x in (last.get("notebook"), f"cell {last['cell']}" if last.get("cell") else "") if x)
+            row["detail"] = f"{where}: {last.get('error', '')}" if where else last.get("error", "")
+        elif last.get("status") == "skipped":
+            row["detail"] = "unchanged"
+    return row
+
+
+def write_index(paths: Paths) -> Path:
+    """Scan reports/ and write reports/index.html atomically; returns its path."""
+    rows = []
+    if paths.reports.exists():
+        for fdir in sorted(p for p in paths.reports.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            quarters = {p.name for p in fdir.iterdir() if _QUARTER.match(p.name)}
+            quarters |= {p.stem for p in (fdir / STATUS_DIR).glob("*.json")} if (fdir / STATUS_DIR).exists() else set()
+            rows += [_row(paths, fdir.name, q) for q in sorted(quarters, reverse=True)]
+    out = paths.reports / "index.html"
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    atomic_write_text(out, _ENV.get_template("index.html.j2").render(rows=rows, written_at=now))
+    return out

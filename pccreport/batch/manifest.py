@@ -1,0 +1,110 @@
+"""What a force-quarter report is built from (input hashes), recorded beside it, so unchanged work is skipped."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..config import PACKAGE_ROOT, Paths
+from ..hashing import sha256_file
+
+MANIFEST = "build-manifest.json"  # inside each build, so it is swapped in atomically with the report it describes
+
+
+@dataclass
+class Decision:
+    """Whether a force-quarter needs building, and why (shown by --dry-run and in the summary)."""
+
+    build: bool
+    reason: str
+
+
+def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None]:
+    """Every file a force-quarter's report reads, keyed by a stable label; ``None`` marks an optional file absent.
+
+    Data: the force's raw data.police.uk and KPI files (ingest turns them into data/processed/, which the notebooks
+    read) and the sample-data register (it decides the SAMPLE DATA stamp). Parameters: registry, glossary, plan and
+    narrative. Code: the notebooks and every package module and template, so a code change rebuilds even when
+    ``__version__`` was not bumped.
+    """
+    files: dict[str, Path | None] = {}
+    for base, label in ((paths.police_uk_raw(force), "data/police_uk"), (paths.kpi_raw(force), "data/kpis")):
+        if base.exists():
+            for p in sorted(base.rglob("*.csv")):
+                files[f"{label}/{p.relative_to(base)}"] = p
+    sample = paths.raw / "SAMPLE.json"
+    files["data/SAMPLE.json"] = sample if sample.exists() else None
+    for name in ("forces.yaml", "glossary.yaml", f"{force}/plan.yaml", f"{force}/{quarter}.yaml"):
+        p = paths.params / name
+        files[f"params/{name}"] = p if p.exists() else None
+    for p in sorted(paths.notebooks.glob("*.ipynb")):
+        files[f"notebooks/{p.name}"] = p
+    for p in sorted(PACKAGE_ROOT.rglob("*")):
+        if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml"} and "__pycache__" not in p.parts:
+            files[f"package/{p.relative_to(PACKAGE_ROOT)}"] = p
+    return files
+
+
+def _stat(p: Path) -> tuple[int, int]:
+    st = p.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def fingerprint(paths: Paths, force: str, quarter: str, previous: dict | None = None) -> dict:
+    """Hash every input; a file whose size and mtime match ``previous`` reuses its recorded hash (as make/git do)."""
+    prev = (previous or {}).get("inputs", {})
+    inputs = {}
+    for label, p in input_files(paths, force, quarter).items():
+        if p is None:
+            inputs[label] = None
+            continue
+        size, mtime = _stat(p)
+        old = prev.get(label)
+        if old and old.get("size") == size and old.get("mtime_ns") == mtime:
+            inputs[label] = old
+        else:
+            inputs[label] = {"sha256": sha256_file(p), "size": size, "mtime_ns": mtime}
+    return {"force": force, "quarter": quarter, "version": __version__, "inputs": inputs}
+
+
+def read_manifest(report_dir: Path) -> dict | None:
+    """The manifest of the report currently published at ``report_dir`` (None if there is none or it is unreadable)."""
+    try:
+        return json.loads((report_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def changed(previous: dict, current: dict) -> list[str]:
+    """Labels of inputs added, removed or whose content differs (hash, not timestamp)."""
+    out = []
+    if previous.get("version") != current.get("version"):
+        out.append(f"package version {previous.get('version')} -> {current.get('version')}")
+    a, b = previous.get("inputs", {}), current.get("inputs", {})
+    for label in sorted(set(a) | set(b)):
+        ha = (a.get(label) or {}).get("sha256")
+        hb = (b.get(label) or {}).get("sha256")
+        if ha != hb:
+            out.append(label if ha and hb else f"{label} ({'added' if hb else 'removed'})")
+    return out
+
+
+def decide(paths: Paths, force: str, quarter: str, force_rebuild: bool = False) -> tuple[Decision, dict]:
+    """Whether to build ``force``/``quarter`` and the fresh fingerprint to record if it is built."""
+    report = paths.report_dir(force, quarter)
+    previous = read_manifest(report) if report.exists() else None
+    current = fingerprint(paths, force, quarter, previous)
+    if force_rebuild:
+        return Decision(True, "--force-rebuild"), current
+    if not report.exists():
+        return Decision(True, "no report yet"), current
+    if previous is None:
+        return Decision(True, "report has no build manifest (built before manifests)"), current
+    diff = changed(previous, current)
+    if diff:
+        more = f" and {len(diff) - 3} more" if len(diff) > 3 else ""
+        return Decision(True, "changed: " + ", ".join(diff[:3]) + more), current
+    return Decision(False, "inputs unchanged since the last successful build"), current
+

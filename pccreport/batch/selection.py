@@ -1,0 +1,131 @@
+"""Turn --force/--quarter arguments (repeatable, ``all``, ranges, ``latest``) into the force-quarters to build."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..config import Paths
+from ..errors import ParameterError
+from ..periods import Quarter
+from ..registry import load_registry, validate_force
+
+_STREET_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-([a-z][a-z-]*)-street\.csv$")  # as ingest/police_uk.py names them
+
+
+@dataclass
+class Selection:
+    """The work a run was asked for: force-quarter pairs, plus forces left out and why."""
+
+    work: list[tuple[str, str]] = field(default_factory=list)
+    not_built: list[tuple[str, str, str, str]] = field(default_factory=list)  # force, quarter, status, detail
+    no_plan: list[str] = field(default_factory=list)  # registry forces left out of 'all': no params/<force>/plan.yaml
+
+    def no_plan_note(self) -> str:
+        """One line naming the registry forces ``all`` did not build because they have no plan file."""
+        if not self.no_plan:
+            return ""
+        return (f"{len(self.no_plan)} registry force(s) have no plan file and were not built (add "
+                f"params/<force>/plan.yaml, see docs/inputs.md): {', '.join(self.no_plan)}")
+
+
+def forces_with_plan(paths: Paths) -> set[str]:
+    return {p.parent.name for p in paths.params.glob("*/plan.yaml")}
+
+
+def select_forces(args: list[str], paths: Paths) -> tuple[list[str], list[str]]:
+    """(forces to build, registry forces left out of ``all`` because they have no plan file).
+
+    ``all`` means every force in params/forces.yaml that has a plan; a force named explicitly must have one
+    (ParameterError otherwise), but ``all`` only reports the others, so a national run is not failed by forces
+    that have not adopted the report yet.
+    """
+    chosen: list[str] = []
+    no_plan: list[str] = []
+    registry = load_registry(paths)
+    planned = forces_with_plan(paths)
+    for a in args:
+        if a == "all":
+            for slug in sorted(registry):
+                if slug in planned:
+                    chosen.append(slug)
+                elif slug not in no_plan:
+                    no_plan.append(slug)
+        else:
+            chosen.append(validate_force(a, paths).slug)
+    return list(dict.fromkeys(chosen)), no_plan
+
+
+def quarter_range(text: str) -> list[str]:
+    """``2022-Q1..2023-Q4`` → every quarter from the first to the last inclusive."""
+    a, _, b = text.partition("..")
+    qa, qb = Quarter.parse(a.strip()), Quarter.parse(b.strip())
+    ia, ib = qa.year * 4 + qa.q - 1, qb.year * 4 + qb.q - 1
+    if ib < ia:
+        raise ParameterError(f"quarter range {text!r} runs backwards: write the earlier quarter first, e.g. {b}..{a}")
+    return [f"{i // 4}-Q{i % 4 + 1}" for i in range(ia, ib + 1)]
+
+
+def street_months(paths: Paths, force: str) -> set[str]:
+    """Months (YYYY-MM) of the force's data.police.uk street files under data/raw/ (by file name)."""
+    base = paths.police_uk_raw(force)
+    months = set()
+    if base.exists():
+        for p in base.rglob("*-street.csv"):
+            m = _STREET_RE.match(p.name)
+            if m and m.group(2) == force:
+                months.add(m.group(1))
+    return months
+
+
+def latest_quarter(paths: Paths, force: str) -> str | None:
+    """The last calendar quarter all three months of which are in the force's data.police.uk street files."""
+    months = street_months(paths, force)
+    full = []
+    for ym in months:
+        y, mm = int(ym[:4]), int(ym[5:])
+        q = (mm - 1) // 3 + 1
+        if all(f"{y}-{3 * (q - 1) + k:02d}" in months for k in (1, 2, 3)):
+            full.append((y, q))
+    if not full:
+        return None
+    y, q = max(full)
+    return f"{y}-Q{q}"
+
+
+def select(paths: Paths, force_args: list[str], quarter_args: list[str]) -> Selection:
+    """Validate every argument before any work (ParameterError lists what is valid) and expand them."""
+    forces, no_plan = select_forces(force_args, paths)
+    fixed: list[str] = []
+    want_latest = False
+    for a in quarter_args:
+        if a == "latest":
+            want_latest = True
+        elif ".." in a:
+            fixed += quarter_range(a)
+        else:
+            fixed.append(Quarter.parse(a).label)
+    sel = Selection()
+    for f in forces:
+        months = street_months(paths, f)
+        quarters = []
+        for q in fixed:
+            # Only quarters within the range of the data: one past its end (not yet published) or before its start
+            # would publish a report on data that is not there. A gap inside the range is the report's to name, and
+            # a force with no street files at all is left to the build, which says what is missing.
+            qq = Quarter.parse(q)
+            if months and (str(qq.end_month) > max(months) or str(qq.first_month) < min(months)):
+                sel.not_built.append((f, q, "failed", f"outside the data: the data.police.uk street files under "
+                                      f"{paths.police_uk_raw(f)} run from {min(months)} to {max(months)}"))
+            else:
+                quarters.append(q)
+        if want_latest:
+            lq = latest_quarter(paths, f)
+            if lq is None:
+                sel.not_built.append((f, "latest", "failed", f"no complete quarter of data.police.uk street files under "
+                                                              f"{paths.police_uk_raw(f)}; add the monthly files"))
+            else:
+                quarters.append(lq)
+        sel.work += [(f, q) for q in dict.fromkeys(quarters)]
+    sel.no_plan = no_plan
+    return sel

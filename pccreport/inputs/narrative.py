@@ -1,0 +1,144 @@
+"""Analyst narrative per force and quarter (params/<force>/<quarter>.yaml), rendered as safe HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from typing_extensions import Annotated
+
+from ..config import Paths
+from ..errors import InputError
+from ..yamlfile import load_yaml, pydantic_problems
+
+# Raw HTML in the source is escaped by markdown-it (html=False); nh3 then enforces an allow-list on what remains.
+_MD = MarkdownIt("commonmark", {"html": False, "linkify": False})
+_ALLOWED_TAGS = {"p", "em", "strong", "code", "a", "ul", "ol", "li", "br"}
+_HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>?")
+# javascript:/vbscript: anywhere; data: only as a link target, since "data:" is ordinary prose ("missing data: ...").
+_BAD_SCHEME = re.compile(r"\b(?:javascript|vbscript)\s*:|\]\(\s*data\s*:", re.IGNORECASE)
+
+
+def _markdown_only(text: str) -> str:
+    """Refuse raw HTML and script links in analyst text: the rendered report must never carry them (defence in depth:
+    md_inline escapes and sanitises anyway, but the analyst is told at validation time rather than surprised)."""
+    tag = _HTML_TAG.search(text)
+    if tag:
+        raise ValueError(f"raw HTML is not allowed (found {tag.group(0)[:30]!r}); write Markdown instead: "
+                         "**bold**, *italic*, [link text](https://...)")
+    scheme = _BAD_SCHEME.search(text) or _BAD_SCHEME.search(html.unescape(text))  # "&#106;avascript:" too
+    if scheme:
+        raise ValueError(f"{scheme.group(0)!r} links are not allowed; links must start https://, http:// or mailto:")
+    return text
+
+
+def _due_understood(text: str) -> str:
+    if _parse_due(text) is None:
+        raise ValueError("must be a date written YYYY-MM-DD, YYYY-MM, YYYY-Qn, 'Qn YYYY' or 'June 2023'")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_markdown_only)]
+
+
+class Deliverable(BaseModel):
+    """One deliverable: action, when it is due and how far along it is."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Text
+    due: Annotated[str, AfterValidator(_due_understood)]
+    progress: int = Field(ge=0, le=100)
+    note: Text = ""
+
+
+class Section(BaseModel):
+    """Narrative for one priority (or for delivery & governance)."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcomes: list[Text] = []
+    focus: list[Text] = []
+    deliverables: list[Deliverable] = []
+    risks: list[Text] = []
+
+
+class Narrative(BaseModel):
+    """All the analyst's words for one force-quarter."""
+
+    model_config = ConfigDict(extra="forbid")
+    force: str
+    quarter: str
+    author: Text = ""
+    priorities: dict[int, Section] = {}
+    governance: Section = Section()
+    supplied: bool = True
+
+
+def load_narrative(paths: Paths, force: str, quarter: str) -> Narrative:
+    """Load params/<force>/<quarter>.yaml; a missing file gives an empty narrative marked not supplied."""
+    path = paths.params / force / f"{quarter}.yaml"
+    if not path.exists():
+        return Narrative(force=force, quarter=quarter, supplied=False)
+    doc = load_yaml(path)
+    if doc is None:
+        from ..errors import Problem
+
+        raise InputError(path, [Problem("(file)", "the file is empty")],
+                         "write the narrative (see params/wiltshire/2023-Q1.yaml), or delete the file to show "
+                         "'narrative not supplied'")
+    try:
+        nar = Narrative.model_validate(doc)
+    except ValidationError as exc:
+        raise InputError(path, pydantic_problems(exc), "see docs/inputs.md for the narrative schema") from exc
+    if nar.force != force or nar.quarter != quarter:
+        from ..errors import Problem
+
+        raise InputError(path, [Problem("force/quarter", f"file says {nar.force} {nar.quarter}, expected {force} {quarter}")])
+    return nar
+
+
+def md_inline(text: str) -> str:
+    """Render one line of analyst Markdown to sanitised inline HTML (no raw HTML, no script, no javascript: links)."""
+    rendered = _MD.renderInline(str(text))
+    return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def due_status(due: str, progress: int, as_of: dt.date) -> str:
+    """'complete', 'overdue' or 'on track' for a deliverable, judged at the quarter end."""
+    if progress >= 100:
+        return "complete"
+    parsed = _parse_due(due)
+    if parsed is None:
+        return "due date not understood"
+    return "overdue" if parsed < as_of else "on track"
+
+
+def _parse_due(due: str) -> dt.date | None:
+    """Due dates are written 'YYYY-MM-DD', 'YYYY-MM', 'YYYY-Qn' or 'June 2023'; a month or quarter means its last day."""
+    import pandas as pd
+
+    from ..periods import Quarter
+
+    text = due.strip()
+    swapped = re.fullmatch(r"(Q[1-4])\s+(\d{4})", text)  # the seed writes quarters as 'Q4 2023'
+    if swapped:
+        text = f"{swapped.group(2)}-{swapped.group(1)}"
+    if re.fullmatch(r"\d{4}-Q[1-4]", text):
+        return Quarter.parse(text).end_month.end_time.date()
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        return None
+    if ts.year < 2000:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return ts.date()
+    return pd.Period(ts, "M").end_time.date()
+
+
+def escape(text: str) -> str:
+    """Escape plain text for HTML."""
+    return html.escape(str(text))

@@ -1,0 +1,292 @@
+"""What the notebooks call: load a force-quarter's context once, then render each part of the report as HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+from markupsafe import Markup
+
+from ..config import Paths
+from ..hashing import sha256_file
+from ..ingest.processed import ASB, ReportData
+from ..inputs.narrative import Narrative, load_narrative
+from ..inputs.plan import Plan, load_plan
+from ..periods import Quarter
+from ..registry import Force, load_registry, validate_force
+from . import charts, comparison, sections
+from . import statements as st
+from .provenance import Provenance, collect
+from .scorecard import MetricResult, compute_plan
+
+SOURCE_LABELS = {"police_uk": "data.police.uk street-level crime (Home Office)", "kpi": "force systems (KPI CSV)"}
+NATIONAL_SOURCE = "ONS, Police force area data tables (Home Office police recorded crime; mid-year population)"
+NATIONAL_FILE = Path("national") / "recorded_crime.parquet"
+
+
+@dataclass
+class ReportContext:
+    """Everything one force-quarter's report needs, loaded from params/ and data/processed/ only."""
+
+    paths: Paths
+    force: Force
+    quarter: Quarter
+    plan: Plan
+    narrative: Narrative
+    data: ReportData
+    results: list[MetricResult]
+    provenance: Provenance
+    national: pd.DataFrame | None = None
+    national_note: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    ranked: dict[str, bool] = field(default_factory=dict)
+
+    def results_for(self, priority: int, scorecard: str | None = None) -> list[MetricResult]:
+        return [r for r in self.results if r.priority == priority and (scorecard is None or r.scorecard == scorecard)]
+
+
+def context(force: str, quarter: str, project_root: str | None = None, built_at: str | None = None) -> ReportContext:
+    """Validate the parameters and load everything for one force-quarter (data must already be ingested)."""
+    paths = Paths.discover(project_root)
+    f = validate_force(force, paths)
+    q = Quarter.parse(quarter)
+    plan = load_plan(paths, f.slug)
+    narrative = load_narrative(paths, f.slug, q.label)
+    data = ReportData.load(paths, f)
+    results = compute_plan(plan, data, q)
+    prov = collect(paths, f.slug, q.label, data.sources, built_at)
+    national, note = usable_national(data.national_crime)
+    if national is not None:
+        prov.sources.append(national_source(paths, national))
+    registry = load_registry(paths)
+    return ReportContext(paths, f, q, plan, narrative, data, results, prov, national, note,
+                         data.force_names, {k: v.ranked for k, v in registry.items()})
+
+
+def usable_national(df: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str]:
+    """The national recorded-crime table ReportData loaded, if it has what the comparison needs; else None and why."""
+    if df is None:
+        return None, f"no ONS police force area table was found at data/processed/{NATIONAL_FILE.as_posix()}"
+    needed = {"period_end", "force", "offence_group", "count", "population"}
+    if not needed <= set(df.columns) or df.empty:
+        return None, (f"data/processed/{NATIONAL_FILE.as_posix()} lacks columns {sorted(needed - set(df.columns))} "
+                      "or has no rows")
+    return df, ""
+
+
+def national_source(paths: Paths, national: pd.DataFrame) -> dict:
+    """The provenance line for the national table: period and file hash."""
+    path = paths.processed / NATIONAL_FILE
+    periods = sorted(national["period_end"].astype(str).unique())
+    sha = sha256_file(path)
+    label = NATIONAL_SOURCE
+    if "source" in national.columns and national["source"].notna().any():
+        label += " — " + ", ".join(sorted(map(str, national["source"].dropna().unique())))[:300]
+    return {"source": label, "files": 1, "period": f"12 months to {periods[0]}" + (
+        f" … {periods[-1]}" if len(periods) > 1 else ""), "rows": len(national), "sha256": sha[:16],
+        "file_hashes": {NATIONAL_FILE.as_posix(): sha}}
+
+
+def cover(ctx: ReportContext, with_comparison: bool = True) -> HTML:
+    """Cover, contents, the one-page summary scorecard with RAG status, then crime volume and comparison."""
+    from . import rag
+
+    scored = [(r, rag.score(r)) for r in ctx.results]
+    html = sections.render("cover.html.j2", force=ctx.force, plan=ctx.plan, quarter=ctx.quarter, scored=scored,
+                           sample=ctx.provenance.sample, comparison=with_comparison)
+    if with_comparison:
+        html += comparison_html(ctx)
+    return HTML(html)
+
+
+def crime_comparison(ctx: ReportContext) -> HTML:
+    """The crime volume and comparison section on its own."""
+    return HTML(comparison_html(ctx))
+
+
+def comparison_html(ctx: ReportContext) -> str:
+    """Rate per 1,000 against national and peer average with rank (if national data), R12 trend, YoY by crime type."""
+    end = ctx.quarter.end_month
+    name = ctx.force.name
+    kw: dict = {"plan": ctx.plan, "quarter": ctx.quarter, "national": None, "national_reason": ctx.national_note,
+                "r12": None, "yoy": None}
+    if ctx.national is not None:
+        kw["national"] = _national_block(ctx)
+        if kw["national"] is None:
+            kw["national_reason"] = (f"the national table has no total recorded crime figure for {name} for a period "
+                                     f"ending by {end.strftime('%b-%y')}")
+    street_src = SOURCE_LABELS["police_uk"]
+    try:
+        monthly = ctx.data.crime_counts("all")
+    except LookupError as exc:
+        monthly = None
+        kw["r12_reason"] = kw["yoy_reason"] = f"Data not supplied: {exc}."
+    if monthly is not None:
+        r12 = comparison.r12_series(monthly[monthly.index <= end])
+        if r12.dropna().empty:
+            kw["r12_reason"] = (f"Data not supplied: fewer than 12 consecutive months of data.police.uk street data "
+                                f"up to {end.strftime('%b-%y')}, so no rolling 12-month total.")
+        else:
+            from ..metrics import rolling
+
+            ch = rolling.r12_yoy(monthly, end)
+            fig = charts.r12_trend_figure(r12, name, ch.change, street_src)
+            alt = charts.comparison_alt("r12", r12=r12)
+            stmts = []
+            if ch.current is not None:
+                change = "no comparison with the year before" if ch.change is None else (
+                    f"{st.change_pct(ch.change)} on the 12 months to {(end - 12).strftime('%b-%y')} ({ch.previous:,.0f})")
+                stmts.append(st.render("comparison_r12", current=f"{ch.current:,.0f}", period=end.strftime("%b-%y"),
+                                       change=change))
+            else:
+                stmts.append(st.render("comparison_r12_missing", period=end.strftime("%b-%y"), reason=ch.note))
+            kw["r12"] = {"statements": stmts, "figure": Markup(charts.figure_html(fig, alt))}
+        street = ctx.data.street
+        yoy = comparison.yoy_by_type(street[street["month"] <= end], end, exclude=(ASB,))
+        if yoy["change"].notna().any():
+            fig = charts.yoy_by_type_figure(yoy, end, street_src)
+            rows = []
+            for _, row in yoy.iterrows():
+                ok = pd.notna(row["change"])
+                rows.append({"crime_type": row["crime_type"],
+                             "current": "—" if pd.isna(row["current"]) else f"{row['current']:,.0f}",
+                             "previous": "—" if pd.isna(row["previous"]) else f"{row['previous']:,.0f}",
+                             "change": f"{row['change']:+.1f}%" if ok else "—",
+                             "cls": ("bad" if row["change"] > 0 else "good") if ok and round(row["change"], 1) else ""})
+            kw["yoy"] = {"figure": Markup(charts.figure_html(fig, charts.comparison_alt("yoy", yoy=yoy))), "rows": rows,
+                         "end": end.strftime("%b-%y")}
+        else:
+            kw["yoy_reason"] = (f"Data not supplied: year-on-year change by crime type needs 24 consecutive months of "
+                                f"data.police.uk street data up to {end.strftime('%b-%y')}.")
+    return sections.render("comparison.html.j2", **kw)
+
+
+def _national_block(ctx: ReportContext) -> dict | None:
+    """Statements, table and the two charts of the rate comparison, from the latest period in the national table."""
+    nat = ctx.national
+    group = comparison.total_group(nat)
+    if group is None:
+        return None
+    nat = nat[nat["offence_group"] == group]
+    # Only periods the report covers: a later ONS edition must not appear in an earlier quarter's report.
+    end = ctx.quarter.end_month
+    nat = nat[nat["period_end"].astype(str).map(lambda p: pd.Period(p, freq="M") <= end)]
+    have = nat[(nat["force"] == ctx.force.slug) & nat["count"].notna()]
+    if have.empty:
+        return None
+    period = sorted(have["period_end"].astype(str))[-1]
+    population = ctx.data.population
+    peers = ctx.plan.peers if ctx.plan.peers is not None else list(ctx.force.peers)  # as the scorecard does
+    rates = comparison.force_rates(nat, period, group, ctx.ranked, population)
+    c = comparison.compare(rates, ctx.force.slug, peers, period, group)
+    if c.rate is None:
+        return None
+    p = pd.Period(period, freq="M").strftime("%b-%y")
+    name = ctx.force.name
+    me = rates[rates["force"] == ctx.force.slug].iloc[0]
+    rank = f"ranked {c.rank} of {c.of} forces (1 = lowest rate)" if c.rank else "not ranked nationally"
+    what = group.replace("(", "").replace(")", "").lower()
+    stmts = [st.render("comparison_rate", force=name, count=f"{me['count']:,.0f}", what=what, period=p,
+                       rate=f"{c.rate:.2f}", basis=str(me["population_basis"]), rank=rank)]
+    if c.national is not None:
+        diff = (c.rate - c.national) / c.national * 100
+        stmts.append(st.render("comparison_national", diff=f"{abs(diff):.1f}", side="below" if diff < 0 else "above",
+                               national=f"{c.national:.2f}"))
+    if c.peer is not None:
+        stmts.append(st.render("comparison_peer", peer=f"{c.peer:.2f}", peers=", ".join(ctx.names.get(x, x) for x in c.peers),
+                               force=name, side="below" if c.rate < c.peer else "above"))
+    else:
+        stmts.append(st.render("comparison_no_peer", force=name))
+    table = [{"area": name, "count": f"{me['count']:,.0f}", "population": f"{float(me['population']):,.0f}",
+              "rate": f"{c.rate:.2f}", "rank": str(c.rank) if c.rank else "not ranked", "cls": "this"}]
+    for peer in c.peers:
+        row = rates[rates["force"] == peer].iloc[0]
+        ok = pd.notna(row["rate"])
+        table.append({"area": f"Peer: {ctx.names.get(peer, peer)}",
+                      "count": f"{row['count']:,.0f}" if pd.notna(row["count"]) else "suppressed",
+                      "population": f"{float(row['population']):,.0f}" if pd.notna(row["population"]) else "—",
+                      "rate": f"{row['rate']:.2f}" if ok else "—",
+                      "rank": str(int(row["rank"])) if pd.notna(row["rank"]) else "—", "cls": ""})
+    if c.peer is not None:
+        table.append({"area": "Peer-group average", "count": "", "population": "", "rate": f"{c.peer:.2f}", "rank": "",
+                      "cls": "avg"})
+    if c.national is not None:
+        table.append({"area": "England and Wales", "count": f"{rates['count'].sum():,.0f}",
+                      "population": f"{pd.to_numeric(rates['population']).sum():,.0f}", "rate": f"{c.national:.2f}",
+                      "rank": "", "cls": "avg"})
+    history = comparison.rate_history(nat, ctx.force.slug, c.peers, group, population)
+    figs = [charts.figure_html(charts.rate_comparison_figure(history, name, group, NATIONAL_SOURCE),
+                               charts.comparison_alt("rate", history=history, force_name=name)),
+            charts.figure_html(charts.ranked_figure(rates, ctx.force.slug, ctx.names, c.peers, period, group,
+                                                    NATIONAL_SOURCE),
+                               charts.comparison_alt("ranked", rates=rates, force=ctx.force.slug, force_name=name))]
+    return {"statements": stmts, "table": table, "figures": [Markup(f) for f in figs]}
+
+
+def priority_narrative(ctx: ReportContext, priority: int) -> HTML:
+    """A priority's heading and narrative (or a visible 'narrative not supplied' box)."""
+    p = ctx.plan.priority(priority)
+    section = ctx.narrative.priorities.get(p.id)
+    if ctx.narrative.supplied and section is None:
+        from ..inputs.narrative import Section
+
+        section = Section()
+    return HTML(sections.narrative_section(f"priority-{p.id}", f"Priority {p.id}: {p.title}", section, ctx.narrative,
+                                           ctx.plan, ctx.quarter, ctx.force))
+
+
+def scorecards(ctx: ReportContext, priority: int) -> HTML:
+    """Every scorecard of a priority: statements and a control chart per metric."""
+    p = ctx.plan.priority(priority)
+    parts = []
+    for sc in p.scorecards:
+        results = ctx.results_for(p.id, sc.title)
+        figures = []
+        for r in results:
+            if r.chart is None:
+                figures.append("")
+                continue
+            source = SOURCE_LABELS[r.metric.source]
+            fig = charts.xmr_figure(r, source)
+            figures.append(charts.figure_html(fig, charts.alt_text(r)))
+        parts.append(sections.render("scorecard.html.j2", title=sc.title, results=results,
+                                     figures=[sections.Markup(f) for f in figures]))
+    return HTML("".join(parts))
+
+
+def governance(ctx: ReportContext) -> HTML:
+    """The delivery and governance section."""
+    return HTML(sections.narrative_section("governance", ctx.plan.governance_title, ctx.narrative.governance,
+                                           ctx.narrative, ctx.plan, ctx.quarter, ctx.force))
+
+
+def back_matter(ctx: ReportContext) -> HTML:
+    """Glossary of the acronyms the report uses, and the provenance stamp."""
+    glossary = sections.load_glossary(ctx.paths.params / "glossary.yaml")
+    return HTML(sections.render("back.html.j2", glossary=sections.used_acronyms(report_text(ctx), glossary),
+                                prov=ctx.provenance.as_dict(), plan_title=ctx.plan.title, quarter=ctx.quarter.label))
+
+
+def report_text(ctx: ReportContext) -> str:
+    """All words the report shows, for finding the acronyms it uses."""
+    from . import rag
+
+    # The fixed words every report shows (cover kicker, RAG rule, sources) as well as the plan's and narrative's.
+    parts = [ctx.plan.title, ctx.plan.governance_title, "Quarterly PCC highlight report", rag.RULE,
+             *SOURCE_LABELS.values(), "R12 rolling 12 months"]
+    if ctx.national is not None:
+        parts.append(NATIONAL_SOURCE)
+    for p in ctx.plan.priorities:
+        parts.append(p.title)
+        parts += [sc.title for sc in p.scorecards]
+    for r in ctx.results:
+        parts.append(r.metric.name)
+        parts += r.statements
+        if r.chart is not None:
+            parts.append(r.chart.settings.describe())
+    sections_ = list(ctx.narrative.priorities.values()) + [ctx.narrative.governance]
+    for s in sections_:
+        parts += s.outcomes + s.focus + s.risks + [d.action + " " + d.note for d in s.deliverables]
+    return "\n".join(parts)

@@ -1,0 +1,377 @@
+"""Compute every metric of a plan for a quarter: value, comparison, control-chart verdict and statement.
+
+Every number comes from a method in ``pccreport.metrics`` or ``pccreport.metrics.spc``; every sentence from a template in
+``pccreport.report.statements``. A metric whose data is missing, whose denominator is zero or whose series is too short for
+a control chart gets a named outcome in words, never an exception or a NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..ingest.processed import ReportData
+from ..inputs.plan import Metric, Plan, SpcSettings
+from ..metrics import compare as cmp_
+from ..metrics import durations, outcomes, ranges, rates, rolling, survey
+from ..metrics.spc import XmrResult, XmrSettings, chart_unavailable, consecutive_tail, signal_phrase, xmr
+from ..periods import Quarter, month_label
+from . import statements as st
+
+MIN_XMR_POINTS = XmrSettings().min_points
+CSV_COLUMNS = ["priority", "scorecard", "metric_id", "metric", "area", "period", "value", "unit", "comparison",
+               "change", "change_unit", "good", "verdict", "statement"]
+NATIONAL_NOT_SUPPLIED = "national figures not supplied"
+
+
+@dataclass
+class MetricResult:
+    """Everything the report says about one metric for one quarter."""
+
+    metric: Metric
+    priority: int
+    scorecard: str
+    period: str
+    value: float | None
+    unit: str
+    comparison: str = ""
+    change: float | None = None
+    change_unit: str = ""
+    good: bool | None = None
+    verdict: str = ""
+    statements: list[str] = field(default_factory=list)
+    series: pd.Series | None = None
+    chart: XmrResult | None = None
+    supplied: bool = True
+
+    def row(self) -> dict:
+        """The machine-readable row written to scorecard.csv."""
+        return {
+            "priority": self.priority, "scorecard": self.scorecard, "metric_id": self.metric.id,
+            "metric": self.metric.name, "area": self.metric.area, "period": self.period, "value": self.value,
+            "unit": self.unit, "comparison": self.comparison, "change": self.change, "change_unit": self.change_unit,
+            "good": self.good, "verdict": self.verdict, "statement": " ".join(self.statements),
+        }
+
+
+def xmr_settings(spc: SpcSettings) -> XmrSettings:
+    """The chart settings a plan (or one metric) names, as the XmR function takes them."""
+    return XmrSettings(run_length=spc.run_length, trend_length=spc.trend_length,
+                       screen_moving_ranges=spc.screen_moving_ranges,
+                       two_of_three_includes_beyond_limits=spc.two_of_three_includes_beyond_limits,
+                       baseline_points=spc.baseline_points,
+                       rebase_at=tuple(pd.Period(m, "M") for m in spc.rebase_at), min_points=spc.min_points)
+
+
+def compute_plan(plan: Plan, data: ReportData, quarter: Quarter, settings: XmrSettings | None = None) -> list[MetricResult]:
+    """Every metric of the plan, in plan order (chart settings: the metric's, else ``settings``, else the plan's)."""
+    out = []
+    for p in plan.priorities:
+        for sc in p.scorecards:
+            for m in sc.metrics:
+                out.append(compute_metric(m, p.id, sc.title, plan, data, quarter, settings))
+    return out
+
+
+def scorecard_frame(results: list[MetricResult]) -> pd.DataFrame:
+    """The scorecard as a DataFrame with the CSV columns."""
+    return pd.DataFrame([r.row() for r in results], columns=CSV_COLUMNS)
+
+
+def compute_metric(m: Metric, priority: int, scorecard: str, plan: Plan, data: ReportData, quarter: Quarter,
+                   settings: XmrSettings | None = None) -> MetricResult:
+    """One metric's result; missing data gives a 'data not supplied' result, never an exception or NaN."""
+    end = quarter.end_month
+    base = MetricResult(m, priority, scorecard, month_label(end), None, m.unit)
+    chart = xmr_settings(m.spc) if m.spc else (settings or xmr_settings(plan.spc))
+    try:
+        if m.measure == "volume":
+            return _volume(base, data.crime_counts(m.crime_types), end, chart)
+        if m.measure == "outcome_rate":
+            return _outcome_rate(base, data, plan, end, chart)
+        if m.measure == "rate":
+            return _rate(base, data, plan, end)
+        df = _kpi(data, m.kpi, m.area, end)
+        if m.measure == "proportion":
+            return _proportion(base, df, end, chart)
+        if m.measure == "duration":
+            median = _kpi(data, m.median_kpi, m.area, end) if m.median_kpi else None
+            return _duration(base, df, median, end, chart)
+        if m.measure == "range":
+            return _range(base, df, end, chart)
+        if m.measure == "vs_national":
+            return _vs_national(base, df, data, end)
+        return _value(base, df, end, chart)
+    except LookupError as exc:
+        reason = str(exc).strip("'\"")
+        base.supplied = False
+        base.verdict = NATIONAL_NOT_SUPPLIED if reason.startswith(NATIONAL_NOT_SUPPLIED) else "data not supplied"
+        text = reason if reason.startswith(NATIONAL_NOT_SUPPLIED) else f"data not supplied ({reason})"
+        base.statements = [st.render("missing", name=m.name, reason=text)]
+        return base
+
+
+def _kpi(data: ReportData, kpi: str, area: str, end: pd.Period) -> pd.DataFrame:
+    df = data.kpi(kpi, area)
+    df = df[df.index <= end]
+    if df.empty:
+        raise LookupError(f"no '{kpi}' rows for area '{area}' up to {month_label(end)} in the force KPI CSVs")
+    return df
+
+
+def _upto(series: pd.Series, end: pd.Period) -> pd.Series:
+    return series[series.index <= end]
+
+
+def _chart(base: MetricResult, series: pd.Series, end: pd.Period, settings: XmrSettings, fmt) -> None:
+    """XmR verdict for the latest month (MDC), or the named reason there is none."""
+    m = base.metric
+    base.series = series
+    if m.chart != "xmr":
+        return
+    reason = chart_unavailable(series, settings)
+    if reason:
+        base.statements.append(st.render("no_chart", name=m.name, reason=reason))
+        return
+    s, _ = consecutive_tail(series)
+    try:
+        res = xmr(s, settings)
+    except ValueError as exc:  # e.g. a rebase month leaving a period of one point
+        base.statements.append(st.render("no_chart", name=m.name, reason=f"no control chart ({exc})"))
+        return
+    base.chart = res
+    if s.index[-1] != end:
+        base.statements.append(f"No figure for {month_label(end)}, so no control-chart verdict.")
+        return
+    base.verdict = res.verdict(-1, m.direction)
+    sig = res.point_signal(len(s) - 1)
+    assurance = res.assurance(m.target, m.direction)
+    base.statements.append(st.render(
+        "xmr", period=month_label(end), value=fmt(float(s.iloc[-1])),
+        verdict=base.verdict + " variation" if sig is None else base.verdict,
+        signal="" if sig is None else f" ({signal_phrase(sig, s.index)})",
+        assurance=f"; the target of {fmt(m.target)} is {assurance}" if assurance else ""))
+
+
+def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: XmrSettings) -> MetricResult:
+    m = base.metric
+    series = _upto(series, end)
+    if series.empty:
+        raise LookupError(f"no data.police.uk months up to {month_label(end)}")
+    ch = rolling.r12_yoy(series, end)
+    mo = rolling.month_yoy(series, end)
+    base.value, base.unit = ch.current, f"{m.unit} (R12)"
+    base.change, base.change_unit = ch.change, "%"
+    base.comparison = "R12 to same month last year" if ch.previous is not None else ""
+    base.good = st.is_good(ch.change, m.direction)
+    if ch.current is None:
+        base.statements.append(st.render("missing", name=m.name, reason=ch.note))
+    else:
+        base.statements.append(st.render(
+            "volume", name=m.name, period=month_label(end), value=st.fmt_count(ch.current),
+            comparison=st.comparison(ch.change, ch.note, m.direction, "year on year"),
+            month=month_label(end), month_value=st.fmt_count(mo.current) if mo.current is not None else "not available",
+            month_comparison=st.comparison(mo.change, mo.note, None, f"on {month_label(end - 12)}")))
+    _chart(base, series, end, settings, st.fmt_count)
+    return base
+
+
+def _outcome_rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Period, settings: XmrSettings) -> MetricResult:
+    m = base.metric
+    pos = _upto(data.positive_counts(m.crime_types, plan.positive_outcomes), end)
+    tot = _upto(data.crime_counts(m.crime_types), end)
+    r = outcomes.outcome_rate(pos, tot, end)
+    base.unit = "percent"
+    if r.r12 is None:
+        base.statements.append(st.render("missing", name=m.name, reason=r.note))
+    else:
+        base.value, base.change, base.change_unit = r.r12, r.r12_change_pp, "pts"
+        base.comparison = "R12 to same month last year" if r.r12_previous is not None else ""
+        base.good = st.is_good(base.change, m.direction)
+        discrete = "not available" if r.discrete is None else f"{r.discrete:.1f}%"
+        base.statements.append(st.render(
+            "outcome_rate", name=m.name, period=month_label(end), value=f"{r.r12:.1f}%",
+            comparison=st.comparison(base.change, r.previous_note, m.direction, "year on year", "pts"),
+            month=month_label(end), discrete=discrete,
+            discrete_comparison="" if r.discrete is None else
+            st.comparison(r.discrete_change_pp, r.discrete_previous_note, None, f"on {month_label(end - 12)}", "pts")))
+    monthly_rate = (pos / tot.where(tot > 0)) * 100
+    _chart(base, monthly_rate, end, settings, lambda x: f"{x:.1f}%")
+    return base
+
+
+def _rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Period) -> MetricResult:
+    m = base.metric
+    if data.national_crime is None or data.national_crime.empty:
+        raise LookupError(f"{NATIONAL_NOT_SUPPLIED} (data/processed/national/recorded_crime.parquet has not been built)")
+    end = pd.Period(rates.latest_period(data.national_crime, m.offence_group, str(end)), "M")
+    base.period = month_label(end)
+    table = rates.force_rates(data.national_crime, str(end), m.offence_group, data.population)
+    force = data.force.slug
+    if force not in table.index or pd.isna(table.loc[force, "rate"]):
+        why = table.loc[force, "note"] if force in table.index else "not in the national table"
+        raise LookupError(f"no rate for this force for the 12 months to {month_label(end)}: {why}")
+    row = table.loc[force]
+    base.value, base.unit = float(row["rate"]), "per 1,000 population"
+    rk = rates.rank(table, force)
+    try:
+        prev = rates.force_rates(data.national_crime, str(end - 12), m.offence_group, data.population)
+        p_rate = prev.loc[force, "rate"] if force in prev.index else float("nan")
+    except LookupError:
+        p_rate = float("nan")
+    if pd.notna(p_rate) and p_rate > 0:
+        base.change, base.change_unit = rolling.pct_change(base.value, float(p_rate)), "%"
+        base.comparison = "rate for the 12 months to the same month last year"
+        base.good = st.is_good(base.change, m.direction)
+    peers = plan.peers if plan.peers is not None else list(data.force.peers)
+    names = data.force_names
+    try:
+        pa = rates.peer_average(table, peers)
+        peer = f"{pa.rate:.2f} per 1,000 (Σ crimes ÷ Σ population of {len(pa.forces)} forces)"
+        if pa.left_out:
+            peer += "; left out: " + ", ".join(f"{names.get(k, k)} ({v})" for k, v in pa.left_out.items())
+    except LookupError as exc:
+        peer = f"average not available ({exc})"
+    left = {names.get(k, k): v for k, v in rk.left_out.items() if k != force}
+    base.verdict = rk.phrase
+    base.statements.append(st.render(
+        "rate", name=m.name, period=month_label(end), rate=f"{base.value:.2f}", basis=str(row["population_basis"]),
+        rank=rk.phrase, left_out=(" — " + ", ".join(f"{k} left out: {v}" for k, v in left.items())) if left else "",
+        peer=peer))
+    return base
+
+
+def _proportion(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: XmrSettings) -> MetricResult:
+    m = base.metric
+    num, den = df["numerator"].astype(float), df["denominator"].astype(float)
+    if num.isna().all():
+        raise LookupError(f"'{m.kpi}' has no numerator/denominator rows, which a survey proportion needs")
+    k, n_note = rolling.r12_total(num, end)
+    n, _ = rolling.r12_total(den, end)
+    base.unit = "percent"
+    if k is None or n is None or n == 0:
+        base.statements.append(st.render("missing", name=m.name, reason=n_note or "no respondents in the 12 months"))
+    else:
+        cur = survey.wilson(int(k), int(n))
+        base.value = cur.p * 100
+        k0, _ = rolling.r12_total(num, end - 12)
+        n0, _ = rolling.r12_total(den, end - 12)
+        if k0 is not None and n0:
+            c = survey.compare(int(k), int(n), int(k0), int(n0))
+            base.change, base.change_unit = c.diff_pp, "pts"
+            base.comparison = "12 months to same month last year"
+            sig = st.significance_phrase(c.diff_pp, c.margin_pp, c.significant, c.p_value)
+            base.good = st.is_good(c.diff_pp, m.direction) if c.significant else None
+        else:
+            sig = "no survey a year earlier to compare with"
+        base.statements.append(st.render("proportion", name=m.name, period=month_label(end), value=f"{base.value:.1f}%",
+                                         margin=f"{cur.margin * 100:.1f}", low=f"{cur.low * 100:.1f}%",
+                                         high=f"{cur.high * 100:.1f}%", n=st.fmt_count(n),
+                                         change=st.change_pp(base.change, "no change known"), significance=sig))
+    _chart(base, (num / den.where(den > 0)) * 100, end, settings, lambda x: f"{x:.1f}%")
+    return base
+
+
+def _latest(series: pd.Series, end: pd.Period) -> float | None:
+    v = series.get(end)
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def _value(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: XmrSettings) -> MetricResult:
+    m = base.metric
+    series = df["value"].astype(float)
+    unit = str(df["unit"].iloc[-1])
+    base.unit = unit
+    latest = _latest(series, end)
+    if latest is None:
+        base.statements.append(st.render("missing", name=m.name, reason=f"no figure for {month_label(end)}"))
+    else:
+        base.value = latest
+        ch = rolling.month_yoy(rolling.monthly(series), end)
+        base.change, base.change_unit = ch.change, "%"
+        base.comparison = "same month last year" if ch.previous is not None else ""
+        base.good = st.is_good(ch.change, m.direction)
+        target = ""
+        if m.target is not None:
+            meets = base.value >= m.target if m.direction == "up" else base.value <= m.target
+            target = f" ({'within' if meets else 'breaching'} the target of {st.fmt_value(m.target, unit)})"
+        base.statements.append(st.render("value", name=m.name, period=month_label(end), value=st.fmt_value(base.value, unit),
+                                         target=target,
+                                         comparison=st.comparison(ch.change, ch.note, m.direction, "on the same month last year")))
+    _chart(base, rolling.monthly(series), end, settings, lambda x: st.fmt_value(x, unit))
+    return base
+
+
+def _duration(base: MetricResult, df: pd.DataFrame, median_df: pd.DataFrame | None, end: pd.Period,
+              settings: XmrSettings) -> MetricResult:
+    m = base.metric
+    series = df["value"].astype(float)
+    base.unit = "seconds"
+    mean = _latest(series, end)
+    if mean is None:
+        base.statements.append(st.render("missing", name=m.name, reason=f"no figure for {month_label(end)}"))
+    else:
+        median = None if median_df is None else _latest(median_df["value"].astype(float), end)
+        d = durations.check(mean, median, m.service_level)
+        base.value = d.mean
+        base.verdict = "breaching the service level" if d.mean_breaches else "within the service level"
+        base.good = not d.mean_breaches
+        base.comparison = f"service level {st.fmt_duration(m.service_level)}"
+        base.statements.append(st.render(
+            "duration", name=m.name, period=month_label(end), mean=st.fmt_duration(d.mean),
+            mean_sla=st.sla_phrase(d.mean_breaches, d.service_level),
+            median="not supplied" if d.median is None else st.fmt_duration(d.median),
+            median_sla="" if d.median is None else st.sla_phrase(d.median_breaches, d.service_level),
+            note=f"; {d.skew_note}" if d.skew_note else ""))
+    verdict = base.verdict
+    _chart(base, rolling.monthly(series), end, settings, st.fmt_duration)
+    if base.chart is None:
+        base.verdict = verdict
+    return base
+
+
+def _range(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: XmrSettings) -> MetricResult:
+    m = base.metric
+    series = rolling.monthly(df["value"].astype(float))
+    unit = str(df["unit"].iloc[-1])
+    start = pd.Period(m.range_from, "M") if m.range_from else None
+    r = ranges.historic_range(series, end, start)
+    base.value, base.unit = r.latest, unit
+    base.comparison = f"range {month_label(r.first)} to {month_label(r.last)}"
+    fmt = (lambda x: st.fmt_value(x, unit))
+    position = {"within": "within that range", "at the low": "at the bottom of that range",
+                "at the high": "at the top of that range", "below": "below that range",
+                "above": "above that range"}[r.position]
+    base.statements.append(st.render("range", name=m.name, low=fmt(r.low), high=fmt(r.high), first=month_label(r.first),
+                                     last=month_label(r.last), period=month_label(end), value=fmt(r.latest),
+                                     position=position))
+    _chart(base, series, end, settings, fmt)
+    return base
+
+
+def _vs_national(base: MetricResult, df: pd.DataFrame, data: ReportData, end: pd.Period) -> MetricResult:
+    m = base.metric
+    series = df["value"].astype(float)
+    unit = str(df["unit"].iloc[-1])
+    nat_df = data.kpi(m.kpi, m.national_area)
+    national = nat_df["value"].astype(float) if not nat_df.empty else None
+    # A change that would print as zero in the unit is 'No change', never 'DOWN 0 days'.
+    c = cmp_.compare(series, national, end, m.direction, tolerance=0.05 if unit == "percent" else 0.5)
+    base.value, base.unit = c.value, unit
+    base.change, base.change_unit = c.change, {"percent": "pts", "count": m.unit}.get(unit, unit)
+    base.comparison = "previous quarter" if c.previous is not None else ""
+    base.good = c.good
+    fmt = (lambda x: st.fmt_value(x, unit))
+    if c.change is None:
+        movement = f"No figure for the previous quarter ({month_label(end - 3)})"
+    elif c.word == "No change":
+        movement = "No change from previous quarter"
+    else:
+        movement = f"{c.word} {st.change_in(abs(c.change), unit).removeprefix('up ')} from previous quarter"
+    base.statements.append(st.render(
+        "national", name=m.name, period=month_label(end), value=fmt(c.value),
+        national="not supplied" if c.national is None else fmt(c.national), movement=movement,
+        judgement="" if c.good is None else (", an improvement" if c.good else ", a deterioration")))
+    base.series = series
+    return base

@@ -1,0 +1,90 @@
+"""HTML fragments for each part of the report, from Jinja2 templates with autoescaping on."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from ..inputs.narrative import Deliverable, due_status, md_inline
+from . import rag as rag_
+from . import statements as st
+
+_ENV = Environment(loader=PackageLoader("pccreport.report", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                   trim_blocks=True, lstrip_blocks=True)
+
+
+def _md(text: str) -> Markup:
+    return Markup(md_inline(text))
+
+
+def _bullets(items: list[str]) -> Markup:
+    if not items:
+        return Markup('<p class="small">None reported.</p>')
+    return Markup("<ul>" + "".join(f"<li>{md_inline(i)}</li>" for i in items) + "</ul>")
+
+
+def fmt_result_value(r) -> str:
+    """The latest value of a result in its unit, or '—'."""
+    if r.value is None:
+        return "—"
+    unit = "count" if r.unit.endswith("(R12)") else r.unit
+    return st.fmt_value(r.value, unit)
+
+
+def fmt_result_change(r) -> str:
+    """The change with its unit and a good/bad arrow."""
+    if r.change is None:
+        return "—"
+    arrow = {True: " ▲", False: " ▼"}.get(r.good, "")
+    if r.change_unit == "pts":
+        return f"{r.change:+.1f}pts{arrow}"
+    if r.change_unit not in ("%", ""):  # a change in the metric's own unit, e.g. days from the previous quarter
+        return f"{r.change:+,.0f} {r.change_unit}{arrow}"
+    return f"{r.change:+.1f}%{arrow}"
+
+
+def fmt_result_target(r) -> str:
+    """The plan's target for a metric in its unit, or '—' when the plan sets none."""
+    target = getattr(r.metric, "target", None)
+    if target is None:
+        return "—"
+    unit = r.unit if r.unit in ("percent", "seconds", "days") else "count"
+    return ("≤ " if r.metric.direction == "down" else "≥ ") + st.fmt_value(float(target), unit)
+
+
+def rag_counts(rags: list) -> list[tuple[str, str, int]]:
+    """(status, label, count) for each RAG status present, in the order red, amber, green, grey."""
+    order = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("grey", "Not scored")]
+    return [(k, lbl, n) for k, lbl in order if (n := sum(1 for g in rags if g.status == k))]
+
+
+def render(template: str, **ctx) -> str:
+    """Render one template with the shared helpers available."""
+    return _ENV.get_template(template).render(md=_md, bullets=_bullets, fmt_value=fmt_result_value,
+                                              fmt_change=fmt_result_change, fmt_target=fmt_result_target,
+                                              rag=rag_.score, rag_rule=rag_.RULE,
+                                              rag_counts=rag_counts, **ctx)
+
+
+def narrative_section(anchor: str, heading: str, section, narrative, plan, quarter, force) -> str:
+    """A priority's (or governance) narrative block: outcomes, focus, deliverables, risks."""
+    as_of = quarter.end_month.end_time.date()
+
+    def status(d: Deliverable) -> str:
+        return due_status(d.due, d.progress, as_of)
+
+    return render("narrative.html.j2", anchor=anchor, heading=heading, section=section, narrative=narrative, plan=plan,
+                  quarter=quarter, force=force, status=status)
+
+
+def used_acronyms(text: str, glossary: dict[str, str]) -> list[tuple[str, str]]:
+    """Glossary entries whose acronym appears as a whole word in ``text``."""
+    return [(k, v) for k, v in sorted(glossary.items()) if re.search(rf"(?<![\w&]){re.escape(k)}(?![\w&])", text)]
+
+
+def load_glossary(path) -> dict[str, str]:
+    """The acronym glossary (params/glossary.yaml)."""
+    return {str(k): str(v) for k, v in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()}

@@ -1,0 +1,31 @@
+import shutil
+
+import pytest
+
+from pccreport.config import DEFAULT_ROOT, Paths
+from pccreport.errors import InputError
+from pccreport.inputs.plan import load_plan
+
+
+def test_wiltshire_plan_loads_four_priorities():
+    plan = load_plan(Paths.discover(), "wiltshire")
+    assert [p.id for p in plan.priorities] == [1, 2, 3, 4]
+    assert plan.priority(2).title == "Reduce violence and serious harm"
+    assert all(m.direction in ("up", "down") for m in plan.metrics())
+
+
+def test_bad_plan_names_file_and_yaml_path(tmp_path):
+    shutil.copytree(DEFAULT_ROOT / "params", tmp_path / "params")
+    plan = tmp_path / "params" / "wiltshire" / "plan.yaml"
+    plan.write_text(plan.read_text().replace("direction: down", "direction: sideways", 1))
+    with pytest.raises(InputError) as exc:
+        load_plan(Paths(tmp_path), "wiltshire")
+    msg = str(exc.value)
+    assert "plan.yaml" in msg and "priorities.0.scorecards.0.metrics.0.direction" in msg and "sideways" in msg
+
+
+def test_yaml_syntax_error_names_line(tmp_path):
+    shutil.copytree(DEFAULT_ROOT / "params", tmp_path / "params")
+    (tmp_path / "params" / "wiltshire" / "plan.yaml").write_text("force: wiltshire\npriorities: [\n")
+    with pytest.raises(InputError, match=r"line \d+"):
+        load_plan(Paths(tmp_path), "wiltshire")

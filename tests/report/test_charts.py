@@ -1,0 +1,145 @@
+"""The house chart style: every chart has a finding title, labelled axes, a source line, and alt text."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from pccreport.config import DEFAULT_ROOT, Paths
+from pccreport.inputs.plan import Metric
+from pccreport.metrics.spc import XmrSettings, xmr
+from pccreport.report import charts, comparison
+from pccreport.report.scorecard import MetricResult
+from tests.national_frames import TOTAL, national_frame
+
+PATHS = Paths(DEFAULT_ROOT)
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.texts]
+
+
+def _check_house_style(fig, source_start: str = "Source:"):
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left"), "every chart states its finding in the title"
+    assert ax.get_xlabel() and (ax.get_ylabel() or ax.get_yticklabels())
+    assert any(t.startswith(source_start) for t in _texts(fig)), "every chart has a source line"
+    w, h = fig.get_size_inches()
+    assert w <= 7.3, "fits the A4 text width without scaling the text below readable size"
+
+
+def _metric(**kw) -> Metric:
+    base = dict(id="calls", name="999 average time to answer", source="kpi", kpi="calls", measure="value",
+                unit="seconds", direction="down", target=10)
+    base.update(kw)
+    return Metric(**base)
+
+
+def _result(values, rebase=(), target=10) -> MetricResult:
+    idx = pd.period_range("2021-01", periods=len(values), freq="M")
+    s = pd.Series(values, index=idx, dtype=float)
+    res = xmr(s, XmrSettings(rebase_at=tuple(pd.Period(r, freq="M") for r in rebase)))
+    r = MetricResult(_metric(target=target), 1, "Wait", idx[-1].strftime("%b-%y"), float(values[-1]), "seconds")
+    r.chart = res
+    r.verdict = res.verdict(-1, "down")
+    return r
+
+
+def test_xmr_chart_shows_mean_limits_target_rebase_and_coloured_signals():
+    vals = [10, 11, 9, 10, 12, 10, 9, 11, 10, 10, 30, 10, 11, 9, 10, 6, 6, 6, 6, 6, 6, 6, 6, 6]
+    r = _result(vals, rebase=("2021-12",))
+    fig = charts.xmr_figure(r, "force systems")
+    _check_house_style(fig)
+    ax = fig.axes[0]
+    labels = ax.get_legend().get_texts()
+    text = [t.get_text() for t in labels]
+    assert "Mean" in text and "Process limits" in text and "Limits recalculated" in text
+    assert any(t.startswith("Target (10.0 secs)") for t in text)
+    colours = {tuple(np.round(c, 3)) for c in ax.collections[0].get_facecolors()}
+    from matplotlib.colors import to_rgba
+
+    # The spike (30 s, bad for a 'down' metric) is concerning; the run of 6 s below the new mean is improving.
+    assert tuple(np.round(to_rgba(charts.CONCERNING), 3)) in colours
+    assert tuple(np.round(to_rgba(charts.IMPROVING), 3)) in colours
+    assert "6.0 secs in Dec-22" in ax.get_title(loc="left")
+    plt.close(fig)
+
+
+def test_alt_text_and_embedded_png_at_house_dpi():
+    r = _result([10, 11, 9, 10, 12, 10, 9, 11, 10, 10, 11, 10, 11, 9, 10, 10])
+    alt = charts.alt_text(r)
+    assert alt.startswith("Control chart of 999 average time to answer by month from Jan 2021 to Apr 2022")
+    html = charts.figure_html(charts.xmr_figure(r, "force systems"), alt)
+    assert 'alt="Control chart of' in html and html.count("<img") == 1 and "data:image/png;base64," in html
+    import base64
+
+    png = base64.b64decode(html.split("base64,")[1].split('"')[0])
+    im = Image.open(io.BytesIO(png))
+    dpi = im.info.get("dpi", (0, 0))[0]
+    assert 150 <= round(dpi) <= 200
+    assert im.size[0] >= 7 * 150 * 0.9  # the full text width at >= 150 dpi
+
+
+def test_colours_are_the_okabe_ito_colour_blind_safe_set():
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+    for c in (charts.IMPROVING, charts.CONCERNING, charts.LIMIT, charts.TARGET):
+        assert c.upper() in okabe_ito
+
+
+def test_ranked_chart_highlights_the_force_and_leaves_out_unranked():
+    nat = national_frame(PATHS)
+    reg_ranked = {"city-of-london": False}
+    rates = comparison.force_rates(nat, "2023-03", TOTAL, reg_ranked)
+    names = {"wiltshire": "Wiltshire"}
+    fig = charts.ranked_figure(rates, "wiltshire", names, ["warwickshire", "west-mercia"], "2023-03", TOTAL, "ONS")
+    _check_house_style(fig)
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ticks) == 42 and "city-of-london" not in ticks and "Wiltshire" in ticks
+    rank = int(rates.loc[rates["force"] == "wiltshire", "rank"].iloc[0])
+    assert f"{charts._ordinal(rank)} lowest crime rate of 42 forces" in ax.get_title(loc="left")
+    bars = ax.patches
+    wilts = bars[ticks.index("Wiltshire")]
+    assert wilts.get_facecolor()[:3] == pytest.approx(plt.matplotlib.colors.to_rgb(charts.IMPROVING))
+    alt = charts.comparison_alt("ranked", rates=rates, force="wiltshire", force_name="Wiltshire")
+    assert f"Wiltshire is ranked {rank} of 42" in alt
+    plt.close(fig)
+
+
+def test_rate_comparison_chart_single_period_bars_and_history_lines():
+    nat = national_frame(PATHS)
+    hist = comparison.rate_history(nat[nat["offence_group"] == TOTAL], "wiltshire", ["warwickshire"], TOTAL)
+    for h, kind in ((hist.tail(1), "bars"), (hist, "lines")):
+        fig = charts.rate_comparison_figure(h, "Wiltshire", TOTAL, "ONS")
+        _check_house_style(fig)
+        ax = fig.axes[0]
+        title = ax.get_title(loc="left")
+        assert title.startswith(f"Wiltshire: {h['force'].iloc[-1]:.1f} crimes per 1,000")
+        assert "12 months to Mar-23" in title
+        if kind == "lines":
+            assert len(ax.get_lines()) == 3
+        else:
+            assert len(ax.patches) == 3
+        plt.close(fig)
+
+
+def test_r12_and_yoy_charts():
+    idx = pd.period_range("2021-01", "2023-03", freq="M")
+    monthly = pd.Series(100.0, index=idx)
+    monthly[monthly.index >= pd.Period("2022-04", freq="M")] = 110.0
+    r12 = comparison.r12_series(monthly)
+    fig = charts.r12_trend_figure(r12, "Wiltshire", 10.0, "data.police.uk")
+    _check_house_style(fig)
+    assert "crime up 10.0% year on year, 1,320 in the 12 months to Mar-23" in fig.axes[0].get_title(loc="left")
+    plt.close(fig)
+    yoy = pd.DataFrame({"crime_type": ["Burglary", "Drugs", "Robbery"], "current": [110, 90, 50],
+                        "previous": [100, 100, 50], "change": [10.0, -10.0, 0.0]})
+    fig = charts.yoy_by_type_figure(yoy, pd.Period("2023-03", freq="M"), "data.police.uk")
+    _check_house_style(fig)
+    assert fig.axes[0].get_title(loc="left") == "Crime rose in 1 of 3 crime types, year on year to Mar-23"
+    plt.close(fig)

@@ -1,0 +1,261 @@
+"""The exported report a reviewer reads: complete, self-contained HTML; an A4 PDF with no blank or clipped pages;
+each section exportable on its own. Builds the sample report (with a national table made in the test) once."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from pccreport.batch.build import build
+from pccreport.inputs.plan import load_plan
+from pccreport.report import render
+from pccreport.report.sections import load_glossary
+from tests.conftest import make_root
+from tests.national_frames import national_frame
+
+STEM = "wiltshire-2023-Q1-report"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    paths = make_root(tmp_path_factory.mktemp("render"))
+    (paths.processed / "national").mkdir(parents=True, exist_ok=True)
+    national_frame(paths).to_parquet(paths.processed / "national" / "recorded_crime.parquet")
+    result = build(paths, "wiltshire", "2023-Q1", jobs=2, timeout=300)
+    assert result.ok
+    out = paths.report_dir("wiltshire", "2023-Q1")
+    return paths, out, (out / f"{STEM}.html").read_text(encoding="utf-8")
+
+
+def _visible_text(page: str) -> str:
+    body = re.sub(r"<style.*?</style>", " ", page, flags=re.S)
+    body = re.sub(r'src="data:[^"]*"', "", body)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_every_priority_metric_glossary_and_provenance_is_in_the_html(report):
+    paths, _, page = report
+    text = _visible_text(page)
+    plan = load_plan(paths, "wiltshire")
+    for p in plan.priorities:
+        assert f"Priority {p.id}: {p.title}" in text
+        for sc in p.scorecards:
+            assert f"Score card – {sc.title}" in text
+    for m in plan.metrics():
+        block = re.search(rf"<h3>{re.escape(html.escape(m.name))}</h3>(.*?)</div>\s*(?=<div class=\"metric|</section)",
+                          page, re.S)
+        assert block, f"metric {m.name!r} has no section"
+        if m.chart == "none":  # a measure shown as statements only (e.g. rate per 1,000 vs national)
+            assert "<li>" in block.group(1), f"metric {m.name!r} shows no statement"
+        else:
+            assert "<img" in block.group(1) or "Data not supplied" in block.group(1) or "Too few" in block.group(1)
+    assert 'id="glossary"' in page and "Glossary" in text
+    glossary = load_glossary(paths.params / "glossary.yaml")
+    assert "R12" in glossary and f"R12 {glossary['R12']}" in text
+    assert 'id="provenance"' in page
+    for needle in ("Data sources and provenance", "SHA-256", "Built by pccreport", "force = wiltshire",
+                   "quarter = 2023-Q1", "SAMPLE DATA", "ONS, Police force area data tables"):
+        assert needle in text, needle
+    assert "Crime volume and comparison" in text and "ranked" in text and "Peer-group average" in text
+    assert "RAG status:" in text
+
+
+def test_no_code_prompts_or_leaks_and_every_image_has_alt_text(report):
+    _, _, page = report
+    text = _visible_text(page)
+    for leak in ("report.context(", "import ", "jp-InputArea", "jp-InputPrompt", "In&nbsp;[", "Out[", "Traceback",
+                 "Error:", "<pre"):
+        assert leak not in page, leak
+    assert not re.search(r"\b(nan|NaN|None|NaT|<NA>)\b", text), re.search(r".{40}\b(nan|NaN|None|NaT)\b.{40}", text)
+    imgs = re.findall(r"<img\b[^>]*>", page)
+    assert len(imgs) >= 12
+    for tag in imgs:
+        alt = re.search(r'alt="([^"]*)"', tag)
+        assert alt and len(alt.group(1)) > 30, tag[:120]
+
+
+def test_html_is_self_contained_with_no_script_and_a_sidebar(report):
+    _, _, page = report
+    assert "<script" not in page.lower()
+    assert not re.search(r'(src|href)="(https?:)?//', page), "no external resources"
+    assert "@import" not in page and not re.search(r"url\((['\"]?)(https?:)?//", page)
+    assert "<link" not in page.lower()
+    nav = re.search(r'<nav class="sidebar".*?</nav>', page, re.S).group(0)
+    anchors = re.findall(r'href="#([^"]+)"', nav)
+    for a in ("cover", "summary", "comparison", "priority-1", "governance", "glossary", "provenance"):
+        assert a in anchors and f'id="{a}"' in page
+    assert "@media print" in page and "@page" in page
+
+
+def _pages(pdf: Path, out: Path, dpi: int = 40) -> list[Path]:
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) not installed")
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(out / "p")], check=True, timeout=300)
+    return sorted(out.glob("p-*.png"))
+
+
+def test_pdf_pages_are_a4_numbered_none_blank_none_clipped(report, tmp_path):
+    _, out, _ = report
+    pdf = out / f"{STEM}.pdf"
+    reader = PdfReader(pdf)
+    n = len(reader.pages)
+    pngs = _pages(pdf, tmp_path)
+    assert len(pngs) == n >= 10
+    for i, png in enumerate(pngs):
+        im = np.asarray(Image.open(png).convert("L"), dtype=float)
+        h, w = im.shape
+        assert abs(h / w - 297 / 210) < 0.01, "A4 portrait"
+        ink = (im < 200).mean()
+        body = im[int(h * 0.05):int(h * 0.9)]
+        assert (body < 200).mean() > 0.01, f"page {i + 1} has no content above the footer"
+        assert ink < 0.5
+        # Nothing in the outer 8 mm of the left, right and top edges: content is inside the margins.
+        edge = int(w * 8 / 210)
+        for name, strip in (("left", im[:, :edge]), ("right", im[:, -edge:]), ("top", im[:edge])):
+            assert strip.min() > 200, f"page {i + 1}: something reaches the {name} edge"
+        text = reader.pages[i].extract_text()
+        assert f"Page {i + 1} of {n}" in text and "Police and Crime Plan 2022-25" in text
+
+
+def test_pdf_sections_start_on_new_pages(report):
+    paths, out, _ = report
+    reader = PdfReader(out / f"{STEM}.pdf")
+    texts = [p.extract_text() for p in reader.pages]
+    plan = load_plan(paths, "wiltshire")
+    starts = ["Summary scorecard", "Crime volume and comparison"] + \
+        [f"Priority {p.id}: {p.title.split()[0]}" for p in plan.priorities] + ["Glossary"]
+    for heading in starts:
+        # The section's kicker/heading is among the first lines of a page, so it starts that page.
+        firsts = [[ln for ln in t.splitlines() if ln.strip()][:3] for t in texts]
+        assert any(heading in ln for lines in firsts for ln in lines), heading
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child)
+
+
+def _layout_problems(page: str) -> tuple[list[str], int]:
+    """From WeasyPrint's own layout: figures, tables, images or metric blocks spanning two pages, images outside the
+    text area; and the number of images laid out."""
+    from weasyprint import HTML
+
+    doc = HTML(string=page).render()
+    seen: dict[int, int] = {}
+    problems, n_img = [], 0
+    for i, pg in enumerate(doc.pages):
+        pb = pg._page_box
+        top, bottom = pb.content_box_y(), pb.content_box_y() + pb.height
+        left, right = pb.content_box_x(), pb.content_box_x() + pb.width
+        for b in _boxes(pb):
+            el = getattr(b, "element", None)
+            tag = getattr(b, "element_tag", None)
+            classes = (el.get("class") or "").split() if el is not None else []
+            # The summary scorecard is longer than a page by design: it may break between rows, never inside one.
+            long_table = tag == "table" and "scorecard" in classes
+            if tag == "tr" and el.find("th") is not None:
+                continue  # a header row is repeated on every page a long table spans, by design
+            keep = (tag in ("figure", "table", "img", "tr") and not long_table) or (tag == "div" and "metric" in classes)
+            if not keep:
+                continue
+            if seen.setdefault(id(el), i) != i:
+                problems.append(f"a <{tag}> is split across pages {seen[id(el)] + 1} and {i + 1}")
+            if tag == "img":
+                n_img += 1
+                if not (top - 0.5 <= b.position_y and b.position_y + b.height <= bottom + 0.5):
+                    problems.append(f"image cut off at the top or bottom of page {i + 1}")
+                if not (left - 0.5 <= b.position_x and b.position_x + b.width <= right + 0.5):
+                    problems.append(f"image wider than the text area on page {i + 1}")
+    return sorted(set(problems)), n_img
+
+
+def test_pdf_layout_keeps_figures_tables_and_metrics_whole_and_inside_the_margins(report):
+    _, _, page = report
+    problems, n_img = _layout_problems(page)
+    assert problems == []
+    assert n_img == len(re.findall(r"<img\b", page))
+
+
+def test_layout_check_catches_a_split_table_and_an_overwide_image():
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 4), "black").save(buf, format="PNG")
+    png = base64.b64encode(buf.getvalue()).decode()
+    rows = "".join(f"<tr><td>{i}</td></tr>" for i in range(150))
+    page = render.page_html(f"<table>{rows}</table><img alt='x' style='width: 400mm; height: 10mm' "
+                            f"src='data:image/png;base64,{png}' />", "T", [], "F")
+    problems, _ = _layout_problems(page)
+    assert any("split across pages" in p for p in problems)
+    assert any("wider than the text area" in p for p in problems)
+
+
+def test_one_section_exports_on_its_own_as_html_and_pdf(report, tmp_path):
+    _, out, _ = report
+    nb = out / "notebooks" / "12_priority_2.ipynb"
+    assert render.main([str(nb), "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "12_priority_2.html").read_text(encoding="utf-8")
+    text = _visible_text(page)
+    assert "Priority 2: Reduce violence and serious harm" in text and "Priority 1:" not in text
+    assert "<script" not in page and "<img" in page
+    assert "<title>Wiltshire: Priority 2: Reduce violence and serious harm — 2023-Q1</title>" in page
+    reader = PdfReader(tmp_path / "12_priority_2.pdf")
+    assert 1 <= len(reader.pages) < 8
+    first = reader.pages[0].extract_text()
+    assert "Priority 2: Reduce violence and serious harm" in first
+    assert f"Page 1 of {len(reader.pages)}" in first and "Quarterly PCC highlight report 2023-Q1" in first
+
+
+def test_export_refuses_an_unexecuted_notebook(tmp_path):
+    from pccreport.config import DEFAULT_ROOT
+
+    with pytest.raises(ValueError, match="no outputs"):
+        render.export_section(DEFAULT_ROOT / "notebooks" / "priority.ipynb", tmp_path)
+
+
+def _chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        pytest.skip("Debian chromium not installed (apt-get install chromium)")
+    return exe
+
+
+def _chromium_load(exe: str, page: Path, shot: Path) -> str:
+    """Load a page offline (every host resolves to nothing), take a screenshot; returns Chromium's log."""
+    proc = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+                           "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1280,1600",
+                           f"--screenshot={shot}", page.as_uri()], capture_output=True, text=True, timeout=180)
+    return proc.stdout + proc.stderr
+
+
+def test_html_loads_in_headless_chromium_with_no_console_errors(report, tmp_path):
+    exe = _chromium()
+    _, out, _ = report
+    log = _chromium_load(exe, out / f"{STEM}.html", tmp_path / "shot.png")
+    assert ":CONSOLE" not in log, [ln for ln in log.splitlines() if ":CONSOLE" in ln]
+    im = np.asarray(Image.open(tmp_path / "shot.png").convert("L"))
+    assert im.std() > 10, "the screenshot shows the rendered report, not a blank page"
+    # The check can fail: a page that logs to the console is caught.
+    bad = tmp_path / "bad.html"
+    bad.write_text("<html><body><script>console.error('boom')</script></body></html>")
+    assert ":CONSOLE" in _chromium_load(exe, bad, tmp_path / "bad.png")
+
+
+def test_nav_comes_from_sections_in_the_body():
+    body = ('<section class="x" id="a" data-nav="Alpha &amp; beta"></section><section data-nav="B" id="b"></section>'
+            '<section class="scorecard-block"></section>')
+    assert render.body_nav(body) == [("a", "Alpha & beta"), ("b", "B")]
+    page = render.page_html(body, "T", [("z", "Z")], 'Foot "quoted"')
+    assert 'href="#a"' in page and 'href="#z"' not in page and 'Foot \\"quoted\\"' in page
+    assert 'href="#z"' in render.page_html("<p>x</p>", "T", [("z", "Z")], "F")

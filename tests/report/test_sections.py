@@ -1,0 +1,213 @@
+"""Report sections: RAG scoring, the rate/rank/peer comparison, and the HTML each section renders."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pccreport.config import DEFAULT_ROOT, Paths
+from pccreport.ingest.pipeline import ingest_force
+from pccreport.inputs.plan import Metric
+from pccreport.registry import load_registry
+from pccreport.report import comparison, rag, sections
+from pccreport.report import notebook as report
+from pccreport.report.scorecard import MetricResult
+from tests.conftest import make_root
+from tests.national_frames import TOTAL, national_frame
+
+PATHS = Paths(DEFAULT_ROOT)
+
+
+def _metric(**kw) -> Metric:
+    base = dict(id="m", name="A measure", source="kpi", kpi="m", measure="value", unit="seconds", direction="down")
+    base.update(kw)
+    return Metric(**base)
+
+
+# --- RAG ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, target, direction, status", [
+    (9.0, 10, "down", "green"), (10.0, 10, "down", "green"), (10.9, 10, "down", "amber"), (11.0, 10, "down", "amber"),
+    (11.1, 10, "down", "red"), (80.0, 75, "up", "green"), (70.0, 75, "up", "amber"), (60.0, 75, "up", "red"),
+])
+def test_rag_against_target_is_direction_aware_with_a_ten_percent_amber_band(value, target, direction, status):
+    assert rag.score_target(value, target, direction).status == status
+
+
+@pytest.mark.parametrize("change, unit, good, verdict, status", [
+    (-3.0, "%", True, "common cause", "green"),
+    (4.9, "%", False, "common cause", "amber"),
+    (5.0, "%", False, "common cause", "red"),
+    (1.9, "pts", False, "common cause", "amber"),
+    (2.0, "pts", False, "", "red"),
+    (-3.0, "%", True, "special cause — concerning", "red"),
+    (None, "", None, "", "amber"),
+    (-3.1, "pts", None, "common cause", "amber"),  # a survey change that is not significant
+])
+def test_rag_against_direction(change, unit, good, verdict, status):
+    assert rag.score_direction(change, unit, good, verdict).status == status
+
+
+def test_rag_of_results_uses_target_when_set_and_greys_missing_data():
+    with_target = MetricResult(_metric(target=3600), 1, "s", "Mar-23", 6560.0, "seconds", change=1.7, good=False)
+    assert rag.score(with_target).status == "red" and rag.score(with_target).basis == "target"
+    missing = MetricResult(_metric(), 1, "s", "Mar-23", None, "seconds", supplied=False)
+    assert rag.score(missing).status == "grey" and rag.score(missing).label == "Not scored"
+    # An R12 volume is never scored against a monthly target.
+    vol = MetricResult(_metric(target=10, unit="crimes", measure="volume", source="police_uk", kpi=None,
+                               crime_types="all"), 1, "s", "Mar-23", 43000.0, "crimes (R12)", change=-2.0,
+                       change_unit="%", good=True)
+    assert rag.score(vol).basis == "direction" and rag.score(vol).status == "green"
+
+
+def test_rag_rule_is_documented_in_the_module_and_the_report_text():
+    for words in ("10%", "5%", "2 percentage points", "not statistically significant"):
+        assert words in rag.RULE
+    assert "TOLERANCE" in rag.__doc__ and "Not scored" in rag.__doc__
+
+
+# --- comparison computations ----------------------------------------------------------------------------------------
+
+def test_force_rates_rank_one_is_lowest_and_unranked_and_suppressed_are_left_out():
+    nat = national_frame(PATHS, suppress="dyfed-powys")
+    ranked = {k: v.ranked for k, v in load_registry(PATHS).items()}
+    rates = comparison.force_rates(nat, "2023-03", TOTAL, ranked)
+    assert len(rates) == 43
+    city = rates[rates["force"] == "city-of-london"].iloc[0]
+    dyfed = rates[rates["force"] == "dyfed-powys"].iloc[0]
+    assert pd.isna(city["rank"]) and not pd.isna(city["rate"])
+    assert pd.isna(dyfed["rank"]) and pd.isna(dyfed["rate"]) and pd.isna(dyfed["count"])
+    ranked_rows = rates[rates["rank"].notna()].sort_values("rank")
+    assert list(ranked_rows["rank"]) == list(range(1, 42))
+    assert ranked_rows["rate"].is_monotonic_increasing
+    w = rates[rates["force"] == "wiltshire"].iloc[0]
+    assert w["rate"] == pytest.approx(w["count"] / w["population"] * 1000)
+
+
+def test_peer_average_is_pooled_offences_over_pooled_population():
+    rates = pd.DataFrame({"force": ["a", "b", "c"], "count": [100.0, 900.0, np.nan],
+                          "population": [10_000.0, 30_000.0, 5_000.0], "rate": [10.0, 30.0, np.nan],
+                          "note": ["", "", "suppressed by ONS"]})
+    # Σ offences ÷ Σ population = 1,000 / 40,000 × 1,000 = 25.0 (the mean of rates, 10 and 30, would be 20).
+    assert comparison.pooled_rate(rates, ["a", "b"]) == pytest.approx(25.0)
+    assert comparison.pooled_rate(rates, ["a", "b", "c"]) == pytest.approx(25.0)  # suppressed c left out
+    assert comparison.pooled_rate(rates, ["c"]) is None
+
+
+def test_compare_gives_rank_of_ranked_forces_national_and_peer():
+    nat = national_frame(PATHS)
+    ranked = {k: v.ranked for k, v in load_registry(PATHS).items()}
+    rates = comparison.force_rates(nat, "2023-03", TOTAL, ranked)
+    c = comparison.compare(rates, "wiltshire", ["warwickshire", "west-mercia", "not-a-force"], "2023-03", TOTAL)
+    assert c.of == 42 and 1 <= c.rank <= 42 and c.peers == ["warwickshire", "west-mercia"]
+    sub = nat[(nat["period_end"] == "2023-03") & (nat["offence_group"] == TOTAL)]
+    assert c.national == pytest.approx(sub["count"].sum() / sub["population"].sum() * 1000)
+    peers = sub[sub["force"].isin(["warwickshire", "west-mercia"])]
+    assert c.peer == pytest.approx(peers["count"].sum() / peers["population"].sum() * 1000)
+
+
+def test_total_group_finds_the_ons_total_column():
+    assert comparison.total_group(national_frame(PATHS)) == TOTAL
+    assert comparison.total_group(pd.DataFrame({"offence_group": ["Robbery"]})) is None
+
+
+def test_yoy_by_type_counts_empty_months_as_zero_and_missing_months_as_unknown():
+    months = pd.period_range("2021-04", "2023-03", freq="M")
+    rows = [{"month": m, "crime_type": "Burglary", "n": 10 if m.year == 2021 or m < pd.Period("2022-04", "M") else 12}
+            for m in months]
+    rows += [{"month": m, "crime_type": "Robbery", "n": 1} for m in months[:6]]  # none since: real zeros
+    street = pd.DataFrame(rows)
+    out = comparison.yoy_by_type(street, pd.Period("2023-03", "M")).set_index("crime_type")
+    assert out.loc["Burglary", "current"] == 144 and out.loc["Burglary", "previous"] == 120
+    assert out.loc["Burglary", "change"] == pytest.approx(20.0)
+    assert out.loc["Robbery", "current"] == 0 and out.loc["Robbery", "previous"] == 6
+    gap = street[street["month"] != pd.Period("2022-01", "M")]
+    out2 = comparison.yoy_by_type(gap, pd.Period("2023-03", "M")).set_index("crime_type")
+    assert np.isnan(out2.loc["Burglary", "change"])
+
+
+# --- section HTML ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory):
+    paths = make_root(tmp_path_factory.mktemp("sections"), start="2021-01", end="2023-03")
+    ingest_force(paths, load_registry(paths)["wiltshire"])
+    return paths
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+
+def test_cover_has_summary_scorecard_with_rag_for_every_metric_and_the_rule(ingested):
+    ctx = report.context("wiltshire", "2023-Q1", str(ingested.root))
+    out = report.cover(ctx).data
+    text = _text(out)
+    for m in ctx.plan.metrics():
+        assert m.name in text
+    n = len(ctx.results)
+    statuses = re.findall(r'<span class="rag rag-(red|amber|green|grey)" title=', out)
+    assert len(statuses) == n
+    assert rag.RULE in text
+    assert "Crime volume and comparison" in text
+
+
+def test_comparison_without_national_data_says_so(ingested):
+    ctx = report.context("wiltshire", "2023-Q1", str(ingested.root))
+    assert ctx.national is None
+    text = _text(report.crime_comparison(ctx).data)
+    assert "National figures not supplied" in text
+    assert "Recorded crime, rolling 12 months" in text
+    # 27 months of sample data: the R12 trend exists; the YoY by type needs 24 months, which are there.
+    assert "crimes were recorded in the 12 months to Mar-23" in text
+    assert "Year before" in text
+
+
+def test_comparison_with_national_data_shows_rate_rank_peer_and_charts(ingested, tmp_path):
+    nat = national_frame(ingested)
+    out = ingested.processed / "national"
+    out.mkdir(parents=True, exist_ok=True)
+    nat.to_parquet(out / "recorded_crime.parquet")
+    try:
+        ctx = report.context("wiltshire", "2023-Q1", str(ingested.root))
+        fragment = report.crime_comparison(ctx).data
+    finally:
+        (out / "recorded_crime.parquet").unlink()
+    text = _text(fragment)
+    ranked = {k: v.ranked for k, v in load_registry(ingested).items()}
+    rates = comparison.force_rates(nat, "2023-03", TOTAL, ranked)
+    w = rates[rates["force"] == "wiltshire"].iloc[0]
+    assert f"{w['rate']:.2f} per 1,000 residents (mid-2022), ranked {int(w['rank'])} of 42 forces" in text
+    assert "Peer: Warwickshire" in text and "Peer-group average" in text and "England and Wales" in text
+    assert "National figures not supplied" not in text
+    assert fragment.count("<img") == 4 and fragment.count('alt="') == 4
+    # The national table is listed in the provenance with its period and hash.
+    src = [s for s in ctx.provenance.sources if s["source"].startswith("ONS")]
+    assert len(src) == 1 and src[0]["period"] == "12 months to 2022-03 … 2023-03" and len(src[0]["sha256"]) == 16
+
+
+def test_comparison_ignores_national_periods_after_the_quarter(ingested):
+    nat = national_frame(ingested, periods=("2023-06", "2025-06"))
+    out = ingested.processed / "national"
+    out.mkdir(parents=True, exist_ok=True)
+    nat.to_parquet(out / "recorded_crime.parquet")
+    try:
+        ctx = report.context("wiltshire", "2023-Q1", str(ingested.root))
+        text = _text(report.crime_comparison(ctx).data)
+    finally:
+        (out / "recorded_crime.parquet").unlink()
+    assert "National figures not supplied" in text and "for a period ending by Mar-23" in text
+    assert "ranked" not in text
+
+
+def test_fmt_target_and_rag_counts():
+    r = MetricResult(_metric(target=3600), 1, "s", "Mar-23", 6560.0, "seconds")
+    assert sections.fmt_result_target(r) == "≤ 1:00:00"
+    r2 = MetricResult(_metric(), 1, "s", "Mar-23", 1.0, "seconds")
+    assert sections.fmt_result_target(r2) == "—"
+    g = [rag.Rag("red", "", ""), rag.Rag("green", "", ""), rag.Rag("red", "", "")]
+    assert sections.rag_counts(g) == [("red", "Red", 2), ("green", "Green", 1)]
