@@ -31,6 +31,7 @@ _RC = {
     "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold",
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
     "figure.dpi": DPI, "savefig.dpi": DPI,
+    "text.parse_math": False,  # titles carry input text (force names, crime types): a "$" is shown, never parsed
 }
 
 

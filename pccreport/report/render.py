@@ -20,6 +20,7 @@ from markupsafe import Markup
 from nbconvert import HTMLExporter
 
 from ..hashing import atomic_write_bytes, atomic_write_text
+from .escape import css_string
 
 _ENV = Environment(loader=PackageLoader("pccreport.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
 _SECTION_RE = re.compile(r"<section\b[^>]*>", re.S)
@@ -71,7 +72,7 @@ def page_html(body: str, title: str, nav: list[tuple[str, str]], footer: str) ->
     knowing about it); ``nav`` is the fallback when the body marks none.
     """
     css_src = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
-    css = css_src.replace("{{ footer }}", footer.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " "))
+    css = css_src.replace("{{ footer }}", css_string(footer))
     entries = body_nav(body) or nav
     return _ENV.get_template("page.html.j2").render(title=title, css=Markup(css), nav=entries, body=Markup(body))
 
@@ -84,10 +85,17 @@ def write_html(notebooks: list[Path], out: Path, title: str, nav: list[tuple[str
 
 
 def pdf_bytes(html_text: str, base_url: Path | None = None) -> bytes:
-    """The A4 PDF of report HTML (WeasyPrint applies the print CSS: footer, page numbers, page breaks)."""
+    """The A4 PDF of report HTML (WeasyPrint applies the print CSS: footer, page numbers, page breaks).
+
+    Nothing is fetched but embedded ``data:`` resources and files under ``base_url``: whatever an input put in the
+    HTML, the renderer reaches neither the network nor the rest of the disk.
+    """
     from weasyprint import HTML
 
-    return HTML(string=html_text, base_url=str(base_url) if base_url else None).write_pdf()
+    from .fetcher import ReportOnlyFetcher
+
+    fetcher = ReportOnlyFetcher([base_url] if base_url else [])
+    return HTML(string=html_text, base_url=str(base_url) if base_url else None, url_fetcher=fetcher).write_pdf()
 
 
 def write_pdf(html_text: str, out: Path, base_url: Path | None = None) -> None:
