@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ..inputs.narrative import Deliverable, due_status, md_inline
+from ..yamlfile import safe_load
 from . import rag as rag_
 from . import statements as st
 
@@ -87,4 +87,4 @@ def used_acronyms(text: str, glossary: dict[str, str]) -> list[tuple[str, str]]:
 
 def load_glossary(path) -> dict[str, str]:
     """The acronym glossary (params/glossary.yaml)."""
-    return {str(k): str(v) for k, v in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()}
+    return {str(k): str(v) for k, v in (safe_load(path.read_text(encoding="utf-8")) or {}).items()}
