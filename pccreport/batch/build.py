@@ -139,6 +139,7 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
         ingest_lock.release()
 
     final = paths.report_dir(f.slug, q.label)
+    _check_builds_dir(final.parent / BUILDS)
     tmp = final.parent / BUILDS / f"{q.label}-{start.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     (tmp / "notebooks").mkdir(parents=True)
     built_at = start.replace(microsecond=0).isoformat()
@@ -254,16 +255,47 @@ def clean_stale_builds(paths: Paths, force: str, quarter: str) -> list[Path]:
     """
     final = paths.report_dir(force, quarter)
     builds = final.parent / BUILDS
-    current = (final.parent / os.readlink(final)).resolve() if final.is_symlink() else None
+    if builds.is_symlink() or not builds.is_dir():
+        return []  # nothing of ours to clean; a linked .builds/ is refused by build() before anything is written
+    current = _link_target(final)
     removed = []
-    for p in sorted(builds.glob(f"{quarter}-*")) if builds.exists() else []:
-        if p.resolve() != current:
-            shutil.rmtree(p, ignore_errors=True)
+    for p in sorted(builds.glob(f"{quarter}-*")):
+        if p != current and _remove_own(p, builds):
             removed.append(p)
     for p in final.parent.glob(".link-*"):  # a symlink made but not yet renamed when a run was killed
         if p.is_symlink() and Path(os.readlink(p)).name.startswith(f"{quarter}-"):
             p.unlink(missing_ok=True)
     return removed
+
+
+def _check_builds_dir(builds: Path) -> None:
+    """Refuse a ``.builds/`` that is a symlink or not a folder: builds are made and deleted only in our own folder."""
+    if builds.is_symlink() or (builds.exists() and not builds.is_dir()):
+        raise PccReportError(f"{builds.parent.name}/{BUILDS} is a link or a file, not the report's own build folder; "
+                             f"move it away and run again (nothing was written or deleted)")
+
+
+def _link_target(final: Path) -> Path | None:
+    """Where the published symlink points, as a lexical path (no symlink resolved), or None if it is not a link."""
+    if not final.is_symlink():
+        return None
+    return Path(os.path.normpath(final.parent / os.readlink(final)))
+
+
+def _remove_own(p: Path, builds: Path) -> bool:
+    """Delete ``p`` only if it is one of our builds: directly in ``builds`` by its own name, a real folder (a link
+    there is unlinked, never followed). Anything else is left where it is; returns whether something was removed."""
+    p = Path(os.path.normpath(p))
+    if p.parent != Path(os.path.normpath(builds)) or builds.is_symlink():
+        log.warning("not removing %s: it is outside the report's build folder", p.name)
+        return False
+    if p.is_symlink() or p.is_file():
+        p.unlink(missing_ok=True)
+        return True
+    if p.is_dir():
+        shutil.rmtree(p, ignore_errors=True)
+        return True
+    return False
 
 
 def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 600,
@@ -300,14 +332,20 @@ def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int 
 
 def _swap(build: Path, final: Path) -> None:
     """Point ``final`` (a symlink) at the finished ``build`` with one atomic rename; readers never see a mix."""
+    builds = final.parent / BUILDS
+    _check_builds_dir(builds)
+    if not final.is_symlink() and final.exists() and not final.is_dir():
+        raise PccReportError(f"{final.parent.name}/{final.name} is a file, not a report; move it away and run again")
     link = final.parent / f".link-{uuid.uuid4().hex[:8]}"
     os.symlink(Path(BUILDS) / build.name, link)
     old = None
     if final.is_symlink():
-        old = final.parent / os.readlink(final)
-    elif final.exists():  # a report directory from before builds were kept under .builds/
-        old = final.parent / BUILDS / f"{final.name}-replaced-{uuid.uuid4().hex[:8]}"
+        # Only a target inside .builds/ is ours to delete; a link an administrator pointed elsewhere is replaced,
+        # and the folder it pointed at is left untouched.
+        old = _link_target(final)
+    elif final.exists():  # a real report directory from before builds were kept under .builds/: ours, moved aside
+        old = builds / f"{final.name}-replaced-{uuid.uuid4().hex[:8]}"
         os.replace(final, old)
     os.replace(link, final)
-    if old is not None and old.resolve() != build.resolve():
-        shutil.rmtree(old, ignore_errors=True)
+    if old is not None and old != Path(os.path.normpath(build)):
+        _remove_own(old, builds)
