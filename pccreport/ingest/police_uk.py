@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError, PccReportError, Problem
 from ..hashing import atomic_write_json, sha256_file
+from .street_checks import bad_files_sql, row_checks
 
 STREET_COLUMNS = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -247,6 +248,8 @@ def _row_problems(con, table: str, month: str, police_uk_name: str, kind: str, a
         ("Falls within", f"\"Falls within\" is distinct from '{police_uk_name.replace(chr(39), chr(39) * 2)}'",
          f"must be {police_uk_name!r}, the force of this folder"),
     ]
+    if kind == "street":
+        checks += row_checks(table)
     if areas is not None:
         con.register("prefixes", areas[["prefix"]])
         checks.append(("LSOA name", f""""LSOA name" is not null and {_LSOA_LAD_SQL} not in (select prefix
@@ -337,6 +340,7 @@ def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, a
     try:
         agg, excluded = _aggregate(con, src, kind, areas)
         checks = _file_checks(con)
+        meaning_bad = {r[0] for r in con.execute(bad_files_sql(src)).fetchall()} if kind == "street" else set()
     except duckdb.Error:
         # One bad file fails the whole pass: read each file alone to find it and its rows.
         con.close()
@@ -344,7 +348,7 @@ def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, a
     bad = []
     for fname, months, falls, unknown in checks:
         month = Path(fname).name[:7]
-        if months != [month] or falls != [police_uk_name] or unknown:
+        if months != [month] or falls != [police_uk_name] or unknown or fname in meaning_bad:
             bad.append(fname)
     frames = _split_by_file(agg, [str(p) for p in good])
     con.close()
