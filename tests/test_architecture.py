@@ -106,7 +106,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_package_root_holds_only_the_shared_core():
     modules = sorted(p.stem for p in PACKAGE.glob("*.py"))
-    assert modules == ["__init__", "__main__", "config", "errors", "hashing", "periods", "registry", "yamlfile"]
+    assert modules == ["__init__", "__main__", "config", "errors", "hashing", "periods", "registry", "safefiles", "yamlfile"]
     assert sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__") == [
         "batch", "ingest", "inputs", "metrics", "report"]
 

@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +28,8 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError, PccReportError, Problem
 from ..hashing import atomic_write_json, sha256_file
+from ..safefiles import check_regular, open_regular, read_chunks
+from .rawfiles import check_utf8, member_chunks, member_info, open_zip, utf8_problem
 from .street_checks import bad_files_sql, row_checks
 
 STREET_COLUMNS = [
@@ -73,23 +74,24 @@ class Item:
         return f"{self.path}!{self.member}" if self.member else str(self.path)
 
     def stat(self) -> tuple[int, int]:
+        st = check_regular(self.path)  # a FIFO or device would hang the hash; refused with its name instead
         if self.member is None:
-            st = self.path.stat()
             return st.st_size, st.st_mtime_ns
-        st = self.path.stat()
-        with zipfile.ZipFile(self.path) as z:
-            info = z.getinfo(self.member)
+        with open_zip(self.path) as z:
+            info = member_info(z, self.path, self.member)
         return info.file_size, st.st_mtime_ns
 
     def sha256(self) -> str:
-        if self.member is None:
-            return sha256_file(self.path)
         import hashlib
 
         h = hashlib.sha256()
-        with zipfile.ZipFile(self.path) as z, z.open(self.member) as f:
-            while block := f.read(1 << 20):
-                h.update(block)
+        if self.member is None:
+            with open_regular(self.path) as f:
+                for block in read_chunks(f, self.path):
+                    h.update(block)
+            return h.hexdigest()
+        for block in member_chunks(self.path, self.member):
+            h.update(block)
         return h.hexdigest()
 
 
@@ -111,14 +113,15 @@ def discover_items(source: Path, force: str, kind: str = "street") -> list[Item]
     if not source.exists():
         return []
     items = [Item(p.name, p) for p in discover(source, force, kind)] if source.is_dir() else []
+    # Every file is a regular file inside the delivered folder (once links resolve): never a FIFO, a device or a
+    # link to somewhere nobody delivered data.
+    within = source if source.is_dir() else source.parent
+    for it in items:
+        check_regular(it.path, within)
     zips = [source] if source.is_file() and source.suffix.lower() == ".zip" else sorted(source.rglob("*.zip"))
     for zp in zips:
-        try:
-            with zipfile.ZipFile(zp) as z:
-                members = z.namelist()
-        except zipfile.BadZipFile as exc:
-            raise InputError(zp, [Problem("(file)", f"not a readable zip archive: {exc}")],
-                             "re-download the archive from data.police.uk") from exc
+        with open_zip(zp, within) as z:
+            members = z.namelist()
         for mem in members:
             base = mem.rsplit("/", 1)[-1]
             m = _NAME_RE.match(base)
@@ -129,11 +132,14 @@ def discover_items(source: Path, force: str, kind: str = "street") -> list[Item]
 
 def _read_header(path: Path) -> list[str]:
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            return next(csv.reader(f), [])
+        # The first line only, as bytes: a text-mode read would decode a whole buffer and blame line 1 for a bad
+        # byte further down (that one is reported at its own line by _locate_bad_row).
+        with open_regular(path) as f:
+            first = f.readline(1 << 16).decode("utf-8-sig")
+        return next(csv.reader([first]), [])
     except UnicodeDecodeError as exc:
-        raise InputError(path, [Problem("(header)", f"line 1 is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                                                    "this is not a data.police.uk CSV")],
+        raise InputError(path, [Problem("(header)", f"line 1 is not UTF-8 text ({exc.reason} at column "
+                                                    f"{exc.start + 1}); this is not a data.police.uk CSV")],
                          "data.police.uk files are UTF-8 CSV; re-download the file") from exc
     except csv.Error as exc:
         raise InputError(path, [Problem("(header)", f"line 1 is not a CSV header: {exc}")],
@@ -195,7 +201,7 @@ def _locate_bad_row(path: Path, kind: str) -> list[Problem]:
     except csv.Error as exc:
         return [Problem("(record)", f"{exc}", row=max(reader.line_num - 1, 1))]
     except UnicodeDecodeError as exc:
-        return [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        return [utf8_problem(path) or Problem("(file)", f"not UTF-8 text ({exc.reason})")]
     return []
 
 
@@ -224,6 +230,7 @@ def _read_one(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame |
     """
     month, kind = _check_name(path, force)
     _check_header(path, kind)
+    check_utf8(path, "data.police.uk files are UTF-8; re-download the file")
     con = _con()
     try:
         con.execute(f"create temp table t as select row_number() over () as rownum, * from {_csv_sql(kind)}",
@@ -328,6 +335,7 @@ def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, a
     for p in files:
         try:
             _check_header(p, kind)
+            check_utf8(p, "data.police.uk files are UTF-8; re-download the file")
             good.append(p)
         except InputError as exc:
             exc.path = labels.get(str(p), exc.path)
@@ -524,8 +532,9 @@ def _materialise(item: Item, tmpdir: Path) -> Path:
 
     dest = tmpdir / hashlib.sha1(item.label.encode()).hexdigest()[:12] / item.name
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(item.path) as z, z.open(item.member) as src, open(dest, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
+    with open(dest, "wb") as dst:
+        for block in member_chunks(item.path, item.member):
+            dst.write(block)
     return dest
 
 

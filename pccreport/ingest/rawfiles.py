@@ -1,0 +1,95 @@
+"""Reading raw delivered files safely: zip members bounded in size and ratio, damage reported as an InputError naming
+the archive, the member and the place, and the line of a byte that is not UTF-8."""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..safefiles import MAX_INPUT_BYTES, check_regular, open_regular, read_chunks
+
+# A data.police.uk CSV deflates about 5 to 10 times; a member far beyond that is a zip bomb, not a month of crime.
+MAX_ZIP_RATIO = 100
+
+
+def open_zip(zp: Path, within: Path | None = None) -> zipfile.ZipFile:
+    """Open an archive that is a regular file (not a FIFO or a link out of ``within``); InputError if unreadable."""
+    check_regular(zp, within)
+    try:
+        return zipfile.ZipFile(zp)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise InputError(zp, [Problem("(file)", f"not a readable zip archive: {exc}")],
+                         "re-download the archive from data.police.uk") from exc
+
+
+def member_info(z: zipfile.ZipFile, zp: Path, member: str) -> zipfile.ZipInfo:
+    """The member's entry, refused before any byte is inflated if it is too large or compressed too well."""
+    info = z.getinfo(member)
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > MAX_INPUT_BYTES:
+        raise InputError(f"{zp}!{member}", [Problem("(member)", f"expands to {info.file_size:,} bytes, more than the "
+                                                                  f"limit of {MAX_INPUT_BYTES:,}")],
+                         "check it is the right archive; unpack it and deliver the CSVs if it really is this large")
+    if ratio > MAX_ZIP_RATIO:
+        raise InputError(f"{zp}!{member}", [Problem("(member)", f"compressed {ratio:.0f} to 1, more than the limit of "
+                                                                  f"{MAX_ZIP_RATIO} to 1 (a zip bomb, not a CSV)")],
+                         "re-download the archive from data.police.uk")
+    return info
+
+
+def member_chunks(zp: Path, member: str, within: Path | None = None, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The member's bytes in blocks, within the size, ratio and time bounds; damage is an InputError naming the
+    archive, the member and the byte of the member where reading failed."""
+    done = 0
+    with open_zip(zp, within) as z:
+        info = member_info(z, zp, member)
+        try:
+            with z.open(info) as f:
+                for block in read_chunks(f, Path(f"{zp}!{member}"), chunk):
+                    done += len(block)
+                    if done > info.file_size:  # zipfile stops at the declared size; this is belt and braces
+                        raise zipfile.BadZipFile("member is longer than its declared size")
+                    yield block
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise InputError(f"{zp}!{member}", [Problem("(member)", f"damaged after byte {done:,} of "
+                                                                      f"{info.file_size:,}: {exc}")],
+                             "the archive is corrupt; re-download it from data.police.uk") from exc
+
+
+def check_members(zp: Path, members: list[str], within: Path | None = None) -> None:
+    """Inflate every listed member once (CRC checked) so a damaged archive is found by ``--check`` too."""
+    for m in members:
+        for _ in member_chunks(zp, m, within):
+            pass
+
+
+def utf8_problem(path: Path, header_lines: int = 1) -> Problem | None:
+    """The first byte that is not UTF-8, at its data row, line and column (not the decoder's buffer offset)."""
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            try:
+                raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                row = lineno - header_lines if lineno > header_lines else None
+                msg = (f"byte 0x{raw[exc.start]:02x} at line {lineno}, column {exc.start + 1} is not UTF-8 text "
+                       "(saved as Latin-1 or Windows-1252?)")
+                return Problem("(text)" if row is None else "(record)", msg, row=row)
+    return None
+
+
+def check_utf8(path: Path, hint: str = "save the file as UTF-8, or re-download it") -> None:
+    """InputError naming the line and column of the first byte that is not UTF-8; a CSV reader would otherwise
+    replace it silently (DuckDB does) and the value would no longer be what was delivered."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open_regular(path) as f:
+            for block in read_chunks(f, path):
+                dec.decode(block)
+        dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        problem = utf8_problem(path) or Problem("(file)", "ends inside a UTF-8 character (file truncated?)")
+        raise InputError(path, [problem], hint) from None
