@@ -10,10 +10,12 @@ from pathlib import Path
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 hex digest of a file."""
+    """SHA-256 hex digest of a regular file, read within the size and time bounds of ``safefiles``."""
+    from .safefiles import open_regular, read_chunks
+
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
+    with open_regular(path) as f:
+        for block in read_chunks(f, path, chunk):
             h.update(block)
     return h.hexdigest()
 

@@ -23,7 +23,7 @@ from ..inputs.plan import Plan, load_plan
 from ..periods import Quarter
 from ..registry import validate_force
 from .locks import ForceQuarterLock, LockBusy
-from .manifest import MANIFEST, decide
+from .manifest import MANIFEST, decide, fingerprint
 
 log = logging.getLogger("pccreport")
 FRONT, GOVERNANCE, BACK = "00_front.ipynb", "90_governance.ipynb", "99_back_matter.ipynb"
@@ -313,6 +313,8 @@ def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int 
     try:
         clean_stale_builds(paths, force, quarter)
         decision, current = decide(paths, force, quarter, force_rebuild)
+        if not current:  # an input could not be read (a FIFO, a device, a link out): fail naming it, build nothing
+            fingerprint(paths, force, quarter)
         if not decision.build:
             return BuildResult(force, quarter, True, status="skipped", reason=decision.reason,
                                seconds=time.monotonic() - t0)

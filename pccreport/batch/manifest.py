@@ -8,7 +8,9 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import PACKAGE_ROOT, Paths
+from ..errors import InputError
 from ..hashing import sha256_file
+from ..safefiles import check_regular
 
 MANIFEST = "build-manifest.json"  # inside each build, so it is swapped in atomically with the report it describes
 
@@ -30,12 +32,24 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
     ``__version__`` was not bumped.
     """
     files: dict[str, Path | None] = {}
+    per_force = ("police_uk", "kpis")
     for base, label in ((paths.police_uk_raw(force), "data/police_uk"), (paths.kpi_raw(force), "data/kpis")):
         if base.exists():
-            for p in sorted(base.rglob("*.csv")):
-                files[f"{label}/{p.relative_to(base)}"] = p
+            # Every file delivered there, whatever its form (CSVs, the site's zip download, a stray file the ingest
+            # refuses): a new month as a zip must make the report "changed".
+            for p in sorted(base.rglob("*")):
+                if not p.is_dir() or p.is_symlink():
+                    files[f"{label}/{p.relative_to(base)}"] = p
     sample = paths.raw / "SAMPLE.json"
     files["data/SAMPLE.json"] = sample if sample.exists() else None
+    # The national inputs (ONS tables, Home Office data, ...): every file under data/raw/ not of one force, so
+    # removing or replacing one of them is a change too.
+    if paths.raw.exists():
+        for p in sorted(paths.raw.rglob("*")):
+            rel = p.relative_to(paths.raw)
+            if rel.parts[0] in per_force or p == sample or (p.is_dir() and not p.is_symlink()):
+                continue
+            files[f"data/{rel}"] = p
     for name in ("forces.yaml", "glossary.yaml", f"{force}/plan.yaml", f"{force}/{quarter}.yaml"):
         p = paths.params / name
         files[f"params/{name}"] = p if p.exists() else None
@@ -48,7 +62,7 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
 
 
 def _stat(p: Path) -> tuple[int, int]:
-    st = p.stat()
+    st = check_regular(p)  # a FIFO or a link to a device would hang the hash: refused, naming the file
     return st.st_size, st.st_mtime_ns
 
 
@@ -95,7 +109,14 @@ def decide(paths: Paths, force: str, quarter: str, force_rebuild: bool = False) 
     """Whether to build ``force``/``quarter`` and the fresh fingerprint to record if it is built."""
     report = paths.report_dir(force, quarter)
     previous = read_manifest(report) if report.exists() else None
-    current = fingerprint(paths, force, quarter, previous)
+    try:
+        current = fingerprint(paths, force, quarter, previous)
+    except InputError as exc:
+        # Not skipped, not a crash: the build that follows stops on the same input and names it in the summary.
+        where = Path(exc.path)
+        where = where.relative_to(paths.root) if where.is_relative_to(paths.root) else where
+        what = exc.problems[0].message if exc.problems else str(exc)
+        return Decision(True, f"an input cannot be read: {where} {what}"), {}
     if force_rebuild:
         return Decision(True, "--force-rebuild"), current
     if not report.exists():
