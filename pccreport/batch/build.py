@@ -49,6 +49,13 @@ class NotebookFailed(PccReportError):
         super().__init__(f"{notebook} {where}: {error}")
 
 
+class NoMeasureData(PccReportError):
+    """Every measure of a force-quarter came out "data not supplied": the report would say nothing."""
+
+
+NO_DATA = "no-data"  # a status of its own: not built, exit status non-zero, the previous report kept
+
+
 @dataclass
 class BuildResult:
     """The outcome of building one force-quarter (status: built, skipped, failed or locked)."""
@@ -109,11 +116,12 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 600,
-          manifest: dict | None = None) -> BuildResult:
+          manifest: dict | None = None, allow_empty: bool = False) -> BuildResult:
     """Build reports/<force>/<quarter>/ from scratch; the previous report stays until the new one is complete.
 
     ``timeout`` bounds each notebook's wall time (and each of its cells). ``manifest`` (input hashes, see
     manifest.py) is written into the build before it is swapped in, so a report and its record appear together.
+    A report in which no measure has data raises NoMeasureData (nothing published) unless ``allow_empty``.
     """
     import papermill as pm  # imported here, not at the top: a run that only skips must start in well under a second
 
@@ -172,6 +180,9 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
         from ..report.notebook import context
 
         ctx = context(f.slug, q.label, str(paths.root), built_at)
+        if not allow_empty and ctx.results and not any(r.supplied for r in ctx.results):
+            raise NoMeasureData(f"none of the {len(ctx.results)} measures has data for {q.label}: the report was not "
+                                "published and the previous one is kept; check data/raw/ and run the ingest")
         stem = f"{f.slug}-{q.label}"
         csv_path = tmp / "scorecard.csv"
         from ..report.scorecard import scorecard_frame
@@ -321,6 +332,9 @@ def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int 
         res = build(paths, force, quarter, jobs=jobs, timeout=timeout, manifest=current)
         res.reason = decision.reason
         return res
+    except NoMeasureData as exc:
+        log.error("no data %s %s: %s", force, quarter, exc)
+        return BuildResult(force, quarter, False, error=str(exc), seconds=time.monotonic() - t0, status=NO_DATA)
     except Exception as exc:  # one failing force-quarter must not stop the others
         log.error("failed %s %s: %s", force, quarter, exc)
         nb = exc if isinstance(exc, NotebookFailed) else None

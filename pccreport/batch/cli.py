@@ -16,7 +16,7 @@ from ..config import Paths
 from ..errors import PccReportError
 
 log = logging.getLogger("pccreport")
-FAILED = ("failed", "locked", "interrupted")  # statuses that make the exit status non-zero
+FAILED = ("failed", "locked", "interrupted", "no-data")  # statuses that make the exit status non-zero
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -104,7 +104,8 @@ def summary_table(rows: list[dict]) -> str:
         lines.append((r["force"], r["quarter"], r["status"], f"{secs:.1f}s" if secs else "-", detail))
     widths = [max(len(str(x[i])) for x in lines) for i in range(4)]
     out = ["  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths)) + "  " + str(row[4]) for row in lines]
-    counts = {s: sum(r["status"] == s for r in rows) for s in ("built", "skipped", "failed", "locked", "interrupted")}
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("built", "skipped", "failed", "locked", "interrupted",
+                                                       "no-data")}
     out.append(", ".join(f"{n} {s}" for s, n in counts.items() if n or s in ("built", "skipped", "failed")))
     return "\n".join(out)
 

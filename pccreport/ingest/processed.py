@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Paths
-from ..errors import InputError
+from ..errors import InputError, PccReportError
 from ..registry import Force
 from . import kpis as kpi_ingest
 from . import police_uk
@@ -38,8 +38,17 @@ class ReportData:
         out = paths.processed_force(force.slug)
         try:
             street = police_uk.load_street(out / "police_uk")
-        except InputError:
+        except InputError as exc:
+            # No street data is "not supplied" only if none was delivered; delivered but not processed (or deleted
+            # since) is an error, or a report of blanks would replace a good one.
+            if police_uk.discover_items(paths.police_uk_raw(force.slug), force.slug):
+                raise PccReportError(f"processed street data for {force.name} is missing from data/processed/ "
+                                     "although data/raw/ has street files: run the ingest again") from exc
             street = None
+        if not (out / "kpis" / "kpis.parquet").exists() and paths.kpi_raw(force.slug).is_dir() and \
+                any(paths.kpi_raw(force.slug).glob("*.csv")):
+            raise PccReportError(f"processed KPIs for {force.name} are missing from data/processed/ although "
+                                 "data/raw/kpis/ has KPI files: run the ingest again")
         kpis = kpi_ingest.load(out / "kpis")
         sources = _sources(out)
         months = None if street is None else pd.PeriodIndex(sorted(street["month"].unique()), freq="M")
