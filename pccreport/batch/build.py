@@ -321,6 +321,9 @@ def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int 
         lock.acquire()
     except LockBusy as exc:
         return BuildResult(force, quarter, False, error=str(exc), status="locked")
+    except OSError as exc:  # reports/<force>/ cannot be written: a failure with a reason, not a traceback
+        return BuildResult(force, quarter, False, status="failed", error=f"cannot write under reports/{force}/ "
+                           f"({exc.strerror or exc}); make it writable and run again")
     try:
         clean_stale_builds(paths, force, quarter)
         decision, current = decide(paths, force, quarter, force_rebuild)

@@ -143,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
 
     run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     log_file = Path(args.log_dir) if args.log_dir else paths.reports / ".logs"
+    from .writable import summary_lines, unwritable
+
+    problems = unwritable([paths.reports, log_file, *sorted({paths.reports / f for f, _ in sel.work})])
+    if problems:
+        print("\n".join(summary_lines(sel.work, problems)))
+        return 2
     log_file = log_file / f"run-{run_id}.log"
     _setup_logging(log_file)
     log.info("run %s: %d force-quarter(s) selected, log %s", run_id, len(sel.work), log_file)

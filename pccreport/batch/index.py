@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -24,7 +25,11 @@ def record_attempt(paths: Paths, result: dict) -> None:
         return
     keep = {k: result.get(k) for k in ("status", "error", "notebook", "cell", "reason", "seconds")}
     keep["attempted_at"] = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-    atomic_write_json(paths.reports / result["force"] / STATUS_DIR / f"{result['quarter']}.json", keep)
+    try:
+        atomic_write_json(paths.reports / result["force"] / STATUS_DIR / f"{result['quarter']}.json", keep)
+    except OSError as exc:  # the run's summary still says what happened; only the index loses this line
+        logging.getLogger("pccreport").error("cannot record the status of %s %s (%s); the index will not show it",
+                                             result["force"], result["quarter"], exc.strerror or exc)
 
 
 def _row(paths: Paths, force: str, quarter: str) -> dict:
