@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import InputError, Problem
 from ..hashing import atomic_write_json, atomic_write_parquet, sha256_file
+from ..safefiles import check_regular
 from ..yamlfile import load_yaml, pydantic_problems
 
 KPI_COLUMNS = ["force", "metric", "area", "period", "value", "numerator", "denominator", "unit"]
@@ -25,6 +26,13 @@ KINDS = ("count", "duration", "proportion", "survey", "percent")
 KIND_UNITS = {"count": {"count"}, "duration": {"seconds", "days"}, "proportion": {"percent"}, "survey": {"percent"},
               "percent": {"percent"}}
 QUARTER_END_MONTHS = ("03", "06", "09", "12")
+# The largest plausible value per unit, unless a catalogue entry sets its own ``max``: a percentage cannot pass 100; a
+# month of any force's recorded events is far below ten million; no average time to answer or respond reaches a
+# week; no average time to charge reaches ten years. A value past these is a typing or export error (1.8e308 would
+# draw limits from -inf to inf).
+UNIT_MAX = {"count": 10_000_000.0, "percent": 100.0, "seconds": 7 * 24 * 3600.0, "days": 3650.0}
+MAX_COUNT_PART = 1_000_000_000.0  # numerator and denominator: people or events, never more than a billion
+MAX_KPI_CSV_BYTES = 50 * 1024 * 1024  # a force's KPIs are a few thousand rows (well under 1 MB)
 FOLLOW_ON = {"give a value, or both numerator and denominator", "numerator and denominator come together"}
 
 
@@ -37,6 +45,12 @@ class KpiDef(BaseModel):
     unit: Literal["count", "percent", "seconds", "days"]
     frequency: Literal["monthly", "quarterly"] = "monthly"
     description: str = ""
+    max: float | None = Field(default=None, gt=0)  # largest plausible value; default by unit (UNIT_MAX)
+
+    @property
+    def bound(self) -> float:
+        """The largest plausible value of this KPI."""
+        return self.max if self.max is not None else UNIT_MAX[self.unit]
 
     @model_validator(mode="after")
     def _unit_fits_kind(self) -> "KpiDef":
@@ -134,6 +148,7 @@ def read_kpi_csv(path: Path, force: str, catalogue: KpiCatalogue | None = None) 
     With a ``catalogue`` each row is also checked against its metric's definition (known metric, allowed area,
     unit, the columns its kind must fill, frequency); without one only the structure is checked.
     """
+    check_regular(path, limit=MAX_KPI_CSV_BYTES)  # no FIFO, device or runaway file: refused before reading
     try:
         # utf-8-sig: Excel's "CSV UTF-8" adds a byte-order mark, which is still UTF-8 and fine.
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -195,8 +210,9 @@ def read_kpi_csv(path: Path, force: str, catalogue: KpiCatalogue | None = None) 
 def catalogue_problems(df: pd.DataFrame, catalogue: KpiCatalogue) -> list[Problem]:
     """Rows that break their metric's catalogue entry: unknown metric or area, wrong unit, missing columns, frequency."""
     out: list[Problem] = []
-    defs = pd.DataFrame([{"metric": k, "kind": d.kind, "cat_unit": d.unit, "frequency": d.frequency}
-                         for k, d in catalogue.metrics.items()], columns=["metric", "kind", "cat_unit", "frequency"])
+    defs = pd.DataFrame([{"metric": k, "kind": d.kind, "cat_unit": d.unit, "frequency": d.frequency, "bound": d.bound}
+                         for k, d in catalogue.metrics.items()],
+                        columns=["metric", "kind", "cat_unit", "frequency", "bound"])
     rows = df.reset_index(names="_i").merge(defs, on="metric", how="left").set_index("_i")
 
     def flag(mask: pd.Series, field: str, message, value_col: str | None = None) -> None:
@@ -227,6 +243,11 @@ def catalogue_problems(df: pd.DataFrame, catalogue: KpiCatalogue) -> list[Proble
          lambda r: f"{r['metric']} is a count: leave numerator and denominator empty")
     flag((rows["kind"] == "count") & has_val & (rows["value"] != rows["value"].round()), "value",
          lambda r: f"{r['metric']} is a count: must be a whole number", "value")
+    flag(known & has_val & (rows["value"] > rows["bound"]), "value",
+         lambda r: f"{r['metric']} above {r['bound']:g} {r['cat_unit']} is not plausible (a typing or export error?); "
+                   "set 'max' for it in the KPI catalogue if it really can be", "value")
+    for part in ("numerator", "denominator"):
+        flag(rows[part] > MAX_COUNT_PART, part, f"more than {MAX_COUNT_PART:,.0f} is not plausible", part)
     quarterly = (rows["frequency"] == "quarterly") & rows["period"].str.fullmatch(r"\d{4}-\d{2}")
     flag(quarterly & ~rows["period"].str[-2:].isin(QUARTER_END_MONTHS), "period",
          lambda r: f"{r['metric']} is quarterly: date it by the quarter's last month (03, 06, 09 or 12)", "period")
