@@ -538,6 +538,16 @@ def _materialise(item: Item, tmpdir: Path) -> Path:
     return dest
 
 
+def read_item(item: Item, tmpdir: Path, force: str, police_uk_name: str) -> pd.DataFrame:
+    """Validate one file or zip member as the ingest would (nothing written); errors name the member."""
+    path = _materialise(item, tmpdir)
+    try:
+        return read_file(path, force, police_uk_name)[0]
+    except InputError as exc:
+        exc.path = item.label
+        raise
+
+
 def _read_manifest(path: Path) -> dict:
     if not path.exists():
         return {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,11 +84,13 @@ def check_inputs(paths: Paths, force: str, quarter: str) -> CheckResult:
             res.problems.append(str(InputError(paths.params / f.slug / f"{q.label}.yaml", probs,
                                                "key narrative sections by the plan's priority ids")))
     raw = paths.police_uk_raw(f.slug)
-    files = [p for kind in police_uk.KINDS for p in police_uk.discover(raw, f.slug, kind)]
-    if not files:
+    # Folders and zip downloads alike, as the ingest reads them: a damaged archive is found here, not at build time.
+    items = attempt(lambda: [i for kind in police_uk.KINDS for i in police_uk.discover_items(raw, f.slug, kind)])
+    if items == []:
         res.problems.append(f"{raw}: no data.police.uk files for {f.slug} (expected YYYY-MM-{f.slug}-street.csv)")
-    for path in files:
-        attempt(lambda: police_uk.read_file(path, f.slug, f.police_uk_name))
+    with tempfile.TemporaryDirectory(prefix="pccreport-check-") as tmp:
+        for item in items or []:
+            attempt(lambda: police_uk.read_item(item, Path(tmp), f.slug, f.police_uk_name))
     frames = []
     for path in sorted(paths.kpi_raw(f.slug).glob("*.csv")):
         df = attempt(lambda: kpis.read_kpi_csv(path, f.slug, catalogue))

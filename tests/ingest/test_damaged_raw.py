@@ -144,3 +144,24 @@ def test_a_good_zip_still_reads_like_the_folder(tmp_path, real_csv):
     (folder / NAME).write_bytes(real_csv)
     assert _ingest(src, tmp_path / "a").rows == _ingest(folder, tmp_path / "b").rows > 0
     shutil.rmtree(tmp_path / "a")
+
+
+@pytest.mark.parametrize("where", ["deflate stream", "CRC", "zip bomb", "FIFO"])
+def test_check_inputs_opens_zips_and_finds_the_same_damage(tmp_path, real_csv, where):
+    """``--check`` reads zip members as the ingest does, so it never says OK for inputs the build would refuse."""
+    from pccreport.config import DEFAULT_ROOT, Paths
+    from pccreport.inputs.validate import check_inputs
+
+    shutil.copytree(DEFAULT_ROOT / "params", tmp_path / "params")
+    paths = Paths(tmp_path)
+    raw = paths.police_uk_raw("wiltshire")
+    raw.mkdir(parents=True)
+    if where == "zip bomb":
+        _zip(raw / "download.zip", real_csv[:300] + b"0" * (20 * 1024 * 1024))
+    elif where == "FIFO":
+        os.mkfifo(raw / NAME)
+    else:
+        _corrupt(_zip(raw / "download.zip", real_csv), where)
+    problems = "\n".join(check_inputs(paths, "wiltshire", "2023-Q1").problems)
+    assert (NAME if where == "FIFO" else "download.zip") in problems and "Traceback" not in problems
+    assert "no data.police.uk files" not in problems
