@@ -33,6 +33,7 @@ QUARTER_END_MONTHS = ("03", "06", "09", "12")
 UNIT_MAX = {"count": 10_000_000.0, "percent": 100.0, "seconds": 7 * 24 * 3600.0, "days": 3650.0}
 MAX_COUNT_PART = 1_000_000_000.0  # numerator and denominator: people or events, never more than a billion
 MAX_KPI_CSV_BYTES = 50 * 1024 * 1024  # a force's KPIs are a few thousand rows (well under 1 MB)
+MAX_KPI_ROWS = 200_000  # ten years of 100 metrics in 100 areas is 120,000; more is an export gone wrong
 FOLLOW_ON = {"give a value, or both numerator and denominator", "numerator and denominator come together"}
 
 
@@ -160,6 +161,9 @@ def read_kpi_csv(path: Path, force: str, catalogue: KpiCatalogue | None = None) 
         raise InputError(path, [Problem("(file)", "the file is empty")], f"a KPI CSV has a header row: {KPI_COLUMNS}") from exc
     except pd.errors.ParserError as exc:
         raise InputError(path, [Problem("(file)", f"not a valid CSV: {exc}")], KPI_HINT) from exc
+    if len(raw) > MAX_KPI_ROWS:  # refused before the row-by-row checks, which would take minutes
+        raise InputError(path, [Problem("(file)", f"{len(raw):,} rows, more than the limit of {MAX_KPI_ROWS:,}")],
+                         "check the export: a force's KPI file holds one row per metric, area and month")
     missing = [c for c in KPI_COLUMNS if c not in raw.columns]
     extra = [c for c in raw.columns if c not in KPI_COLUMNS]
     if missing or extra:

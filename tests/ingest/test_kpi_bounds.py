@@ -65,3 +65,16 @@ def test_an_oversized_kpi_csv_is_refused_before_reading(tmp_path, catalogue, mon
     rows = ["wiltshire,victim_satisfaction,force,2023-03,,110,149,percent"] * 10
     with pytest.raises(InputError, match="more than the limit of 200"):
         _read(tmp_path, rows, catalogue)
+
+
+@pytest.mark.parametrize("rows,match", [(1_000_000, "bytes, more than the limit"),
+                                         (250_000, "250,000 rows, more than the limit")])
+def test_a_huge_kpi_csv_is_refused_quickly(tmp_path, catalogue, rows, match):
+    import time
+
+    p = tmp_path / "kpis.csv"
+    p.write_text(HEADER + "wiltshire,victim_satisfaction,force,2023-03,,110,149,percent\n" * rows)
+    t0 = time.process_time()
+    with pytest.raises(InputError, match=match):
+        kpis.read_kpi_csv(p, "wiltshire", catalogue)
+    assert time.process_time() - t0 < 60  # a generous ceiling (about 1 s here); unbounded it ran past 120 s
