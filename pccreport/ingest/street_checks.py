@@ -2,8 +2,9 @@
 the published list, and Crime IDs not repeated beyond what the publisher itself repeats.
 
 data.police.uk does repeat some Crime IDs within a month (a crime with more than one location or outcome record):
-in the 42 real files under ../shared/data, up to 3.3% of rows with a Crime ID repeat an earlier one. A file where
-more than ``MAX_REPEATED_ID_SHARE`` of them do is a file delivered twice or concatenated, and would double counts.
+in the 40 real street files under ../shared/data (Wiltshire, City of London), up to 3.3% of rows with a Crime ID
+repeat an earlier one. A file where more than ``MAX_REPEATED_ID_SHARE`` of them do is a file delivered twice or
+concatenated, and would double counts.
 """
 
 from __future__ import annotations
