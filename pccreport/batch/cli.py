@@ -1,4 +1,4 @@
-"""Command line for batch builds and input checks (run_all.py and ``python -m pccreport`` call this)."""
+"""Batch builds and input checks behind ``pccreport build`` (options in commands.py; run_all.py calls main)."""
 
 from __future__ import annotations
 
@@ -27,26 +27,6 @@ def describe_failure(exc: BaseException) -> str:
         return f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".splitlines()[0]
     lines = [ln for ln in str(exc).strip().splitlines() if ln.strip("- ")]
     return lines[0] if lines else type(exc).__name__
-
-
-def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="run_all.py", description="Build quarterly Police and Crime Plan reports.")
-    ap.add_argument("--force", action="append", required=True,
-                    help="force slug, e.g. wiltshire (repeatable); 'all' = every registry force with a plan file")
-    ap.add_argument("--quarter", action="append", required=True,
-                    help="quarter YYYY-Qn (repeatable), a range 2022-Q1..2023-Q4, or 'latest' (last quarter the "
-                         "force's data.police.uk files fully cover)")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                    help="processes at once: force-quarters in parallel, spare ones run notebooks (default: cores)")
-    ap.add_argument("--timeout", type=int, default=600, help="seconds a notebook (and any one cell) may run")
-    ap.add_argument("--force-rebuild", action="store_true", help="build even when the inputs are unchanged")
-    ap.add_argument("--dry-run", action="store_true", help="list what would be built and why; build nothing")
-    ap.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786): run the builds on that cluster; "
-                                        "its workers must see the same --root (shared filesystem)")
-    ap.add_argument("--log-dir", help="where the run's log file goes (default: reports/.logs)")
-    ap.add_argument("--check", action="store_true", help="validate every input for the force-quarters; build nothing")
-    ap.add_argument("--root", help="project root holding data/, params/ and reports/ (default: this project)")
-    return ap
 
 
 def _check(paths: Paths, work: list[tuple[str, str]]) -> int:
@@ -110,8 +90,14 @@ def summary_table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """run_all.py: the options of ``pccreport build`` (parsed by click in commands.py), then :func:`run_build`."""
+    from .commands import invoke
+
+    return invoke(["build", *(sys.argv[1:] if argv is None else argv)], prog_name="run_all.py")
+
+
+def run_build(args: argparse.Namespace) -> int:
     """Validate parameters before any work, build what changed in parallel, print a summary; non-zero if anything failed."""
-    args = _parser().parse_args(argv)
     paths = Paths.discover(args.root)
     from .selection import select
 
