@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FORCE ?= wiltshire
 QUARTER ?= 2023-Q1
 
-.PHONY: setup system-deps sample report test clean
+.PHONY: setup system-deps sample report test clean lock
 
 # WeasyPrint needs Pango from Debian; poppler-utils (pdftoppm) is used to check PDF pages. Installed only if missing.
 system-deps:
@@ -25,13 +25,20 @@ $(BIN)/activate: requirements.txt pyproject.toml
 setup: system-deps $(BIN)/activate
 
 sample: setup
-	$(BIN)/python -m pccreport.inputs.sample --force $(FORCE)
+	$(BIN)/pccreport sample --force $(FORCE)
 
 report: sample
 	$(BIN)/python run_all.py --force $(FORCE) --quarter $(QUARTER)
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# requirements.txt is the pinned lock of pyproject.toml's dependencies and all extras (uv keeps existing pins).
+LOCK_ARGS ?=
+lock:
+	$(PY) -m venv .lock-venv && .lock-venv/bin/pip install -q uv
+	.lock-venv/bin/uv pip compile pyproject.toml --extra notebook --extra dask --extra dev --python-version 3.11 \
+	  --no-emit-package pccreport --custom-compile-command "make lock" $(LOCK_ARGS) -o requirements.txt
 
 clean:
 	rm -rf data/processed/* reports/* .pytest_cache

@@ -78,16 +78,19 @@ def cli(ctx: click.Context, root: str | None) -> None:
 @click.option("--log-dir", type=click.Path(file_okay=False, path_type=str),
               help="where the run's log file goes (default: reports/.logs)")
 @click.option("--check", is_flag=True, help="validate every input for the force-quarters; build nothing")
+@click.option("--json", "as_json", is_flag=True,
+              help="print the run as JSON (every force-quarter's status, time, warnings, failure) instead of the "
+                   "summary table; the same record is always written beside the run log as reports/.logs/<run>.json")
 @root_option
 @click.pass_context
 def build(ctx: click.Context, forces, quarters, jobs, timeout, force_rebuild, dry_run, scheduler, log_dir, check,
-          root) -> int:
+          as_json, root) -> int:
     """Build the reports for force-quarters whose inputs changed, in parallel, and print a summary."""
     from .cli import run_build
 
     args = argparse.Namespace(force=list(forces), quarter=list(quarters), jobs=jobs, timeout=timeout,
                               force_rebuild=force_rebuild, dry_run=dry_run, scheduler=scheduler, log_dir=log_dir,
-                              check=check, root=_root(ctx, root))
+                              check=check, json=as_json, root=_root(ctx, root))
     return run_build(args)
 
 
@@ -228,6 +231,13 @@ def invoke(argv: list[str], prog_name: str = "pccreport") -> int:
         click.echo("stopped", err=True)
         return 130
     return rv if isinstance(rv, int) else 0
+
+
+def run_all(argv: list[str] | None = None) -> int:
+    """run_all.py: ``pccreport build`` under its old name; returns the exit status."""
+    import sys
+
+    return invoke(["build", *(sys.argv[1:] if argv is None else argv)], prog_name="run_all.py")
 
 
 def main() -> None:
