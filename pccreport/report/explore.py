@@ -119,7 +119,8 @@ def context_html(ctx: "ReportContext") -> str:
 
 def result_repr(r: MetricResult) -> str:
     """A one-line summary of a measure's result."""
-    value = "not supplied" if r.value is None else f"{r.value:,.4g} {r.unit}"
+    value = "not supplied" if r.value is None else (
+        f"{r.value:,.0f} {r.unit}" if abs(r.value) >= 100 else f"{r.value:,.3g} {r.unit}")
     return f"<MetricResult {r.metric.id} (priority {r.priority}) {r.period}: {value}; {r.verdict or 'no chart'}>"
 
 
