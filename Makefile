@@ -5,13 +5,20 @@ BIN := $(VENV)/bin
 FORCE ?= wiltshire
 QUARTER ?= 2023-Q1
 
-.PHONY: setup system-deps sample report test clean lock
+.PHONY: setup system-deps browser-deps sample report test clean lock
 
 # WeasyPrint needs Pango from Debian; poppler-utils (pdftoppm) is used to check PDF pages. Installed only if missing.
 system-deps:
 	@if ! ldconfig -p | grep -q libpango-1.0 || ! command -v pdftoppm >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; \
+	fi
+
+# The browser test (tests/report/test_browser.py) loads the report in headless Chromium; installed only if missing.
+browser-deps:
+	@if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; \
 	fi
 
 $(BIN)/activate: requirements.txt pyproject.toml
@@ -30,7 +37,7 @@ sample: setup
 report: sample
 	$(BIN)/python run_all.py --force $(FORCE) --quarter $(QUARTER)
 
-test: setup
+test: setup browser-deps
 	$(BIN)/python -m pytest -q
 
 # requirements.txt is the pinned lock of pyproject.toml's dependencies and all extras (uv keeps existing pins).
