@@ -1,26 +1,27 @@
-"""The analyst's view of a report context in JupyterLab: tidy frames, short reprs, warnings, targets changed in place."""
+"""The analyst's view of a report context in JupyterLab: tidy frames, short reprs, warnings, targets changed on a copy."""
 
 from __future__ import annotations
 
 import dataclasses
 import html
 import warnings
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pandas as pd
 
 from . import rag
+from .result_view import metric_frame, result_html, result_repr  # noqa: F401 - re-exported for analysts
 from .scorecard import MetricResult, compute_plan
 
-if TYPE_CHECKING:
-    from .notebook import ReportContext
+# ``ctx`` below is a notebook.ReportContext, typed Any because notebook imports this module (no import cycle).
+ReportContext = Any
 
 
 class ContextWarning(UserWarning):
     """Something an analyst should know about a loaded context: quarter outside the data, narrative missing."""
 
 
-def scorecard_table(ctx: "ReportContext") -> pd.DataFrame:
+def scorecard_table(ctx: ReportContext) -> pd.DataFrame:
     """One row per measure: value, change, control-chart verdict and RAG status, with ``month`` as a monthly Period."""
     rows = []
     for r in ctx.results:
@@ -48,26 +49,7 @@ def _last_month(r: MetricResult, end: pd.Period) -> pd.Period:
     return end
 
 
-def metric_frame(r: MetricResult) -> pd.DataFrame:
-    """A chart's data: value per month and, with a control chart, its mean, limits, bands and the signal per point."""
-    if r.chart is not None:
-        c = r.chart
-        df = pd.DataFrame({"value": c.values, "mean": c.mean, "lower": c.lower, "upper": c.upper,
-                           "lower_band": c.lower_band, "upper_band": c.upper_band})
-        sig = [c.point_signal(i) for i in range(len(df))]
-        df["signal"] = [s.rule if s else "" for s in sig]
-        df["side"] = [s.side if s else "" for s in sig]
-    elif r.series is not None:
-        df = pd.DataFrame({"value": r.series})
-    else:
-        return pd.DataFrame({"value": pd.Series(dtype=float)})
-    if not isinstance(df.index, pd.PeriodIndex):
-        df.index = pd.PeriodIndex(df.index, freq="M")
-    df.index.name = "month"
-    return df
-
-
-def with_targets(ctx: "ReportContext", targets: dict[str, float | None]) -> "ReportContext":
+def with_targets(ctx: ReportContext, targets: dict[str, float | None]) -> ReportContext:
     """A copy of ``ctx`` with metric targets replaced and every result recomputed (the plan file is not touched)."""
     plan = ctx.plan.model_copy(deep=True)
     known = {m.id: m for m in plan.metrics()}
@@ -79,7 +61,7 @@ def with_targets(ctx: "ReportContext", targets: dict[str, float | None]) -> "Rep
     return dataclasses.replace(ctx, plan=plan, results=compute_plan(plan, ctx.data, ctx.quarter))
 
 
-def context_warnings(ctx: "ReportContext") -> list[str]:
+def context_warnings(ctx: ReportContext) -> list[str]:
     """What the analyst should know before trusting the context: quarter outside the data, narrative missing."""
     out = []
     months = ctx.data.street_months
@@ -95,13 +77,13 @@ def context_warnings(ctx: "ReportContext") -> list[str]:
     return out
 
 
-def warn_about(ctx: "ReportContext") -> None:
+def warn_about(ctx: ReportContext) -> None:
     """Show :func:`context_warnings` as Python warnings (visible in a notebook; kept out of the exported report)."""
     for w in context_warnings(ctx):
         warnings.warn(w, ContextWarning, stacklevel=3)
 
 
-def context_repr(ctx: "ReportContext") -> str:
+def context_repr(ctx: ReportContext) -> str:
     """A one-line summary of a context instead of its whole contents."""
     n_sup = sum(r.supplied for r in ctx.results)
     return (f"<ReportContext {ctx.force.slug} {ctx.quarter.label}: {len(ctx.plan.priorities)} priorities, "
@@ -109,23 +91,9 @@ def context_repr(ctx: "ReportContext") -> str:
             f"{'supplied' if ctx.narrative.supplied else 'not supplied'}>")
 
 
-def context_html(ctx: "ReportContext") -> str:
+def context_html(ctx: ReportContext) -> str:
     """The context in a notebook: its summary line and the scorecard table."""
     table = scorecard_table(ctx)
     cols = ["priority", "metric", "month", "value", "unit", "target", "verdict", "rag"]
     body = table[cols].to_html(na_rep="—", float_format=lambda v: f"{v:,.2f}") if not table.empty else ""
     return f"<p><code>{html.escape(context_repr(ctx))}</code></p>{body}"
-
-
-def result_repr(r: MetricResult) -> str:
-    """A one-line summary of a measure's result."""
-    value = "not supplied" if r.value is None else (
-        f"{r.value:,.0f} {r.unit}" if abs(r.value) >= 100 else f"{r.value:,.3g} {r.unit}")
-    return f"<MetricResult {r.metric.id} (priority {r.priority}) {r.period}: {value}; {r.verdict or 'no chart'}>"
-
-
-def result_html(r: MetricResult) -> str:
-    """A measure in a notebook: summary line, its statements, and the last months of its chart data."""
-    stmts = "".join(f"<li>{html.escape(s)}</li>" for s in r.statements)
-    tail = metric_frame(r).tail(6).to_html(na_rep="—", float_format=lambda v: f"{v:,.2f}")
-    return f"<p><code>{html.escape(result_repr(r))}</code></p><ul>{stmts}</ul>{tail}"

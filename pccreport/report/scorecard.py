@@ -56,17 +56,17 @@ class MetricResult:
 
     def frame(self) -> pd.DataFrame:
         """The data behind the chart: value per month (Period index) with the XmR mean, limits, bands and signals."""
-        from .explore import metric_frame
+        from .result_view import metric_frame
 
         return metric_frame(self)
 
     def __repr__(self) -> str:
-        from .explore import result_repr
+        from .result_view import result_repr
 
         return result_repr(self)
 
     def _repr_html_(self) -> str:
-        from .explore import result_html
+        from .result_view import result_html
 
         return result_html(self)
 
