@@ -1,4 +1,4 @@
-"""A starter params/<force>/plan.yaml (``pccreport new-plan``): three priorities on data.police.uk data, valid as written."""
+"""A starter params/<force>/plan.yaml (`pccreport new-plan`): three priorities on data.police.uk data, valid as is."""
 
 from __future__ import annotations
 

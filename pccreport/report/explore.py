@@ -1,4 +1,4 @@
-"""The analyst's view of a report context in JupyterLab: tidy frames, short reprs, warnings, targets changed on a copy."""
+"""The analyst's view of a report context in JupyterLab: tidy frames, short reprs, warnings, changed targets."""
 
 from __future__ import annotations
 

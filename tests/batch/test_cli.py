@@ -133,7 +133,8 @@ def test_the_run_record_has_every_field_for_every_force_quarter():
     assert rec["run"] == "r1" and rec["exit_code"] == 1 and len(rec["results"]) == 3
     keys = {"force", "quarter", "status", "seconds", "reason", "warnings", "error", "notebook", "cell"}
     assert all(set(r) == keys for r in rec["results"])
-    assert rec["results"][0]["warnings"] == [] and rec["results"][1]["warnings"] == ["data not supplied: calls_101_answer"]
+    assert rec["results"][0]["warnings"] == []
+    assert rec["results"][1]["warnings"] == ["data not supplied: calls_101_answer"]
 
 
 def test_kernel_noise_is_dropped_from_worker_logs_and_the_rest_kept():
