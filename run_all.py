@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Build quarterly Police and Crime Plan reports: ``python run_all.py --force wiltshire --quarter 2023-Q1``."""
+"""``pccreport build`` under its old name: ``python run_all.py --force wiltshire --quarter 2023-Q1``."""
 
-from pccreport.batch.cli import main
+from pccreport.batch.commands import run_all
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_all())

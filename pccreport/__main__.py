@@ -1,5 +1,5 @@
-"""``python -m pccreport``: the batch command line (same as run_all.py)."""
+"""``python -m pccreport``: the ``pccreport`` command (build, check, ingest, sample, render, new-plan)."""
 
-from .batch.cli import main
+from .batch.commands import main
 
-raise SystemExit(main())
+main()

@@ -45,7 +45,9 @@ class Paths:
     @property
     def notebooks(self) -> Path:
         # Notebooks are code: only the project's own are ever executed, never ones found under a data root.
-        return DEFAULT_ROOT / "notebooks"
+        # A source checkout has notebooks/ beside the package; a wheel (`pip install .`) carries them inside it.
+        checkout = DEFAULT_ROOT / "notebooks"
+        return checkout if checkout.is_dir() else PACKAGE_ROOT / "_notebooks"
 
     def police_uk_raw(self, force: str) -> Path:
         return self.raw / "police_uk" / force

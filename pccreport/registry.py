@@ -51,8 +51,13 @@ def validate_force(slug: object, paths: Paths, require_plan: bool = True) -> For
     """Return the Force for ``slug`` or raise ParameterError listing the valid slugs."""
     registry = load_registry(paths)
     if not isinstance(slug, str) or not _SLUG_RE.fullmatch(slug) or slug not in registry:
+        import difflib
+
+        near = difflib.get_close_matches(str(slug)[:80].lower(), list(registry), n=1, cutoff=0.6)
+        hint = f" Did you mean {near[0]!r}?" if near else ""
         raise ParameterError(
-            f"force {str(slug)[:80]!r} is not a force in params/forces.yaml. Valid forces: {', '.join(sorted(registry))}."
+            f"force {str(slug)[:80]!r} is not a force in params/forces.yaml.{hint} "
+            f"Valid forces: {', '.join(sorted(registry))}."
         )
     if require_plan:
         with_plan = sorted(p.parent.name for p in paths.params.glob("*/plan.yaml"))

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from pccreport.batch.build import neutralise_formulas
-from pccreport.batch.cli import main as cli_main
+from pccreport.batch.commands import run_all as cli_main
 from pccreport.batch.selection import quarter_range, select
 from pccreport.config import DEFAULT_ROOT, Paths
 from pccreport.errors import InputError, ParameterError

@@ -342,7 +342,9 @@ def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int 
         log.error("failed %s %s: %s", force, quarter, exc)
         nb = exc if isinstance(exc, NotebookFailed) else None
         lines = [ln for ln in str(exc).strip().splitlines() if ln.strip("- ")]
-        return BuildResult(force, quarter, False, error=nb.error if nb else ("; ".join(x.strip() for x in lines[:2])[:300] or type(exc).__name__),
+        fix = [ln for ln in lines[2:] if ln.strip().startswith("How to fix")]  # kept for the summary and index
+        lines = lines[:2] + fix[:1]
+        return BuildResult(force, quarter, False, error=nb.error if nb else ("; ".join(x.strip() for x in lines)[:500] or type(exc).__name__),
                            seconds=time.monotonic() - t0, status="failed",
                            notebook=nb.notebook if nb else "", cell=str(nb.cell) if nb and nb.cell != "" else "")
     finally:

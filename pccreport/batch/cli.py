@@ -1,9 +1,10 @@
-"""Command line for batch builds and input checks (run_all.py and ``python -m pccreport`` call this)."""
+"""Batch builds and input checks behind ``pccreport build`` (its options are parsed in commands.py)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import os
 import signal
@@ -29,26 +30,6 @@ def describe_failure(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="run_all.py", description="Build quarterly Police and Crime Plan reports.")
-    ap.add_argument("--force", action="append", required=True,
-                    help="force slug, e.g. wiltshire (repeatable); 'all' = every registry force with a plan file")
-    ap.add_argument("--quarter", action="append", required=True,
-                    help="quarter YYYY-Qn (repeatable), a range 2022-Q1..2023-Q4, or 'latest' (last quarter the "
-                         "force's data.police.uk files fully cover)")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                    help="processes at once: force-quarters in parallel, spare ones run notebooks (default: cores)")
-    ap.add_argument("--timeout", type=int, default=600, help="seconds a notebook (and any one cell) may run")
-    ap.add_argument("--force-rebuild", action="store_true", help="build even when the inputs are unchanged")
-    ap.add_argument("--dry-run", action="store_true", help="list what would be built and why; build nothing")
-    ap.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786): run the builds on that cluster; "
-                                        "its workers must see the same --root (shared filesystem)")
-    ap.add_argument("--log-dir", help="where the run's log file goes (default: reports/.logs)")
-    ap.add_argument("--check", action="store_true", help="validate every input for the force-quarters; build nothing")
-    ap.add_argument("--root", help="project root holding data/, params/ and reports/ (default: this project)")
-    return ap
-
-
 def _check(paths: Paths, work: list[tuple[str, str]]) -> int:
     from ..inputs.validate import check_inputs
 
@@ -65,30 +46,64 @@ def _check(paths: Paths, work: list[tuple[str, str]]) -> int:
     return 1 if bad else 0
 
 
+class _NoiseFilter(logging.Filter):
+    """Drop the kernel and WeasyPrint chatter that says nothing about the report (debugger, fonts, CSS hints)."""
+
+    # Seen in real run logs: the kernel's TCP and debugger notices (one per notebook), WeasyPrint's font-subsetting
+    # notice and its remarks on the screen-only @media rules of the HTML report (which the PDF rightly ignores).
+    NOISE = ("Kernel is running over TCP without encryption", "frozen modules", "-Xfrozen_modules",
+             "PYDEVD_DISABLE_FILE_VALIDATION", "Debugger warning", "Using fontTools instead of HarfBuzz",
+             "Invalid media type", "Expected a media type", "Ignored `", "unknown property")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not any(n in msg for n in self.NOISE)
+
+
+def filter_noise(text: str) -> str:
+    """A worker's captured log without the lines :class:`_NoiseFilter` drops."""
+    return "".join(ln for ln in text.splitlines(keepends=True) if not any(n in ln for n in _NoiseFilter.NOISE))
+
+
 def _setup_logging(log_file: Path | None) -> None:
+    # INFO goes to the run log only; stderr gets warnings and errors, so a cron job mails only what needs a look.
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    err = logging.StreamHandler(sys.stderr)
+    err.setLevel(logging.WARNING)
+    handlers: list[logging.Handler] = [err]
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     for h in handlers:
         h.setFormatter(fmt)
+        h.addFilter(_NoiseFilter())
         root.addHandler(h)
     for noisy in ("fontTools", "weasyprint", "papermill", "traitlets", "distributed", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _note_missing_kpis(paths: Paths, rows: list[dict]) -> None:
-    """Add to each published report's summary line the measures it had to mark 'data not supplied'."""
-    from ..inputs.validate import not_supplied
+    """Mark each published report that lacks its narrative or some measures "built with warnings", saying which."""
+    from .index import record_attempt
+    from .notes import WARNED, report_warnings
 
     for r in rows:
         if r["status"] in ("built", "skipped"):
-            missing = not_supplied(paths.report_dir(r["force"], r["quarter"]))
-            if missing:
-                r["reason"] = f"{r.get('reason', '')} data not supplied: {', '.join(missing)}".strip()
+            r["warnings"] = report_warnings(paths, r["force"], r["quarter"])
+            if r["warnings"]:
+                r["reason"] = "; ".join(x for x in (r.get("reason", ""), *r["warnings"]) if x)
+                if r["status"] == "built":
+                    r["status"] = WARNED
+                    record_attempt(paths, r)
+
+
+def run_record(run_id: str, rows: list[dict], log_file: Path, index: Path, code: int) -> dict:
+    """The machine-readable run: every force-quarter's status, time, warnings and failure (``--json``, .logs/)."""
+    keys = ("force", "quarter", "status", "seconds", "reason", "warnings", "error", "notebook", "cell")
+    return {"run": run_id, "exit_code": code, "log": str(log_file), "index": str(index),
+            "results": [{k: r.get(k, [] if k == "warnings" else "") for k in keys} for r in rows]}
 
 
 def summary_table(rows: list[dict]) -> str:
@@ -106,13 +121,15 @@ def summary_table(rows: list[dict]) -> str:
     out = ["  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths)) + "  " + str(row[4]) for row in lines]
     counts = {s: sum(r["status"] == s for r in rows) for s in ("built", "skipped", "failed", "locked", "interrupted",
                                                        "no-data")}
-    out.append(", ".join(f"{n} {s}" for s, n in counts.items() if n or s in ("built", "skipped", "failed")))
+    counts["built"] += sum(r["status"] == "built with warnings" for r in rows)  # "built" counts every published build
+    line = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s in ("built", "skipped", "failed"))
+    warned = sum(r["status"] == "built with warnings" for r in rows)
+    out.append(line + (f" ({warned} built with warnings)" if warned else ""))
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
+def run_build(args: argparse.Namespace) -> int:
     """Validate parameters before any work, build what changed in parallel, print a summary; non-zero if anything failed."""
-    args = _parser().parse_args(argv)
     paths = Paths.discover(args.root)
     from .selection import select
 
@@ -215,7 +232,7 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
     bar = tqdm(total=len(tasks), desc="force-quarters", unit="report", disable=not sys.stderr.isatty())
     try:
         for i, res in enumerate(results, 1):
-            worker_log = res.pop("log", "")
+            worker_log = filter_noise(res.pop("log", ""))
             if worker_log:
                 with open(log_file, "a", encoding="utf-8") as fh:
                     fh.write(f"----- {res['force']} {res['quarter']} (on {res.get('host', '?')}) -----\n{worker_log}")
@@ -227,8 +244,8 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
             msg = f"[{i}/{len(tasks)}] {res['status']} {res['force']} {res['quarter']} in {res.get('seconds', 0):.1f}s"
             if res["status"] != "built":
                 msg += f": {res.get('notebook', '')} {('cell ' + res['cell']) if res.get('cell') else ''} {res.get('error', '')}"
-            if bar.disable:
-                log.info(msg)
+            if bar.disable:  # a failure also goes to stderr, so an unattended run's mail says what failed
+                log.log(logging.ERROR if res["status"] in FAILED else logging.INFO, msg)
             else:
                 bar.write(msg)
     finally:
@@ -238,14 +255,17 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
     rows += [{"force": f, "quarter": q, "status": status, "error": detail, "seconds": 0.0}
              for f, q, status, detail in sel.not_built]
     _note_missing_kpis(paths, rows)
-    write_index(paths)
+    index = write_index(paths)
     table = summary_table(rows) + (f"\n{sel.no_plan_note()}" if sel.no_plan else "")
-    print("\nSummary\n" + table)
-    log.info("summary\n%s\nindex %s", table, paths.reports / "index.html")
-    if stopped:
-        return 128 + stopped[0]
-    return 1 if any(r["status"] in FAILED for r in rows) else 0
+    code = 128 + stopped[0] if stopped else (1 if any(r["status"] in FAILED for r in rows) else 0)
+    record = run_record(run_id, rows, log_file, index, code)
+    from ..hashing import atomic_write_json
 
+    atomic_write_json(log_file.with_suffix(".json"), record)
+    if getattr(args, "json", False):
+        print(json.dumps(record, indent=2))
+    else:
+        print("\nSummary\n" + table)
+    log.info("summary\n%s\nindex %s", table, index)
+    return code
 
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -23,7 +23,7 @@ def record_attempt(paths: Paths, result: dict) -> None:
     """Remember the last attempt at a force-quarter (built, skipped, failed, locked) for the index."""
     if not _QUARTER.fullmatch(str(result.get("quarter", ""))):
         return
-    keep = {k: result.get(k) for k in ("status", "error", "notebook", "cell", "reason", "seconds")}
+    keep = {k: result.get(k) for k in ("status", "error", "notebook", "cell", "reason", "seconds", "warnings")}
     keep["attempted_at"] = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     try:
         atomic_write_json(paths.reports / result["force"] / STATUS_DIR / f"{result['quarter']}.json", keep)
@@ -55,6 +55,8 @@ def _row(paths: Paths, force: str, quarter: str) -> dict:
             row["detail"] = f"{where}: {last.get('error', '')}" if where else last.get("error", "")
         elif last.get("status") == "skipped":
             row["detail"] = "unchanged"
+        elif last.get("warnings"):  # "built with warnings": what the published report had to leave out
+            row["detail"] = "; ".join(last["warnings"])
     return row
 
 

@@ -23,6 +23,8 @@ class Decision:
     reason: str
 
 
+EXPLORE = "explore.ipynb"  # notebooks/explore.ipynb, for analysts in JupyterLab
+
 def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None]:
     """Every file a force-quarter's report reads, keyed by a stable label; ``None`` marks an optional file absent.
 
@@ -54,7 +56,8 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
         p = paths.params / name
         files[f"params/{name}"] = p if p.exists() else None
     for p in sorted(paths.notebooks.glob("*.ipynb")):
-        files[f"notebooks/{p.name}"] = p
+        if p.name != EXPLORE:  # the analyst's notebook is not part of the report: editing it rebuilds nothing
+            files[f"notebooks/{p.name}"] = p
     for p in sorted(PACKAGE_ROOT.rglob("*")):
         if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml"} and "__pycache__" not in p.parts:
             files[f"package/{p.relative_to(PACKAGE_ROOT)}"] = p

@@ -4,6 +4,7 @@
 other section functions, all defined in ``notebook.py``.
 """
 
+from .explore import ContextWarning
 from .notebook import (
     ReportContext,
     back_matter,
@@ -16,5 +17,5 @@ from .notebook import (
     scorecards,
 )
 
-__all__ = ["ReportContext", "back_matter", "context", "cover", "crime_comparison", "governance",
+__all__ = ["ContextWarning", "ReportContext", "back_matter", "context", "cover", "crime_comparison", "governance",
            "priority_narrative", "report_text", "scorecards"]

@@ -7,15 +7,16 @@ import html
 import io
 
 import matplotlib
+import matplotlib.ticker
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")  # noqa: E402 - rendering happens headless in kernels and tests
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .scorecard import MetricResult  # noqa: E402
-from .statements import fmt_value  # noqa: E402
+from .scorecard import MetricResult
+from .statements import fmt_value
 
 # Okabe–Ito colour-blind-safe palette; MDC convention: blue improving, orange concerning, grey common cause.
 IMPROVING = "#0072B2"
@@ -35,6 +36,12 @@ _RC = {
 }
 
 
+def _subplots(figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """A Figure not registered with pyplot: no backend chosen, no global state, nothing to close."""
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
 def _scale(r: MetricResult) -> tuple[float, str]:
     """Divisor and axis label: durations in seconds, minutes or hours by their size; counts per month."""
     if r.unit == "seconds":
@@ -48,13 +55,13 @@ def _scale(r: MetricResult) -> tuple[float, str]:
     return 1.0, f"{r.metric.unit.capitalize()} per month"
 
 
-def xmr_figure(r: MetricResult, source: str) -> plt.Figure:
+def xmr_figure(r: MetricResult, source: str) -> Figure:
     """An XmR chart for a metric: points coloured by signal, mean, limits, rebased periods, target line."""
     res = r.chart
     m = r.metric
     scale, unit = _scale(r)
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=SIZE, constrained_layout=True)
+    with matplotlib.rc_context(_RC):
+        fig, ax = _subplots(SIZE)
         x = res.values.index.to_timestamp()
         y = res.values.to_numpy() / scale
         ax.plot(x, y, color=LINE, lw=1.2, zorder=2)
@@ -81,7 +88,7 @@ def xmr_figure(r: MetricResult, source: str) -> plt.Figure:
         ax.set_xlabel("Month")
         _month_axis(ax)
         ax.set_title(chart_title(r), loc="left")
-        handles = [plt.Line2D([], [], color=c, marker="o", ls="", label=lbl) for c, lbl in
+        handles = [Line2D([], [], color=c, marker="o", ls="", label=lbl) for c, lbl in
                    ((IMPROVING, "Special cause – improving"), (CONCERNING, "Special cause – concerning"), (COMMON, "Common cause"))]
         ax.legend(handles=ax.get_legend_handles_labels()[0] + handles, fontsize=7, ncols=3, loc="upper left",
                   bbox_to_anchor=(0, -0.2), frameon=False)
@@ -89,7 +96,7 @@ def xmr_figure(r: MetricResult, source: str) -> plt.Figure:
     return fig
 
 
-def _month_axis(ax: plt.Axes) -> None:
+def _month_axis(ax: Axes) -> None:
     """Month ticks in the report's 'Mar-23' style, a few per chart so they never collide."""
     import matplotlib.dates as mdates
 
@@ -98,7 +105,7 @@ def _month_axis(ax: plt.Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b-%y"))
 
 
-def _source_line(fig: plt.Figure, text: str) -> None:
+def _source_line(fig: Figure, text: str) -> None:
     """The source line under a chart, in the same place and size on every chart."""
     fig.text(0.0, -0.02, text, fontsize=6.5, color="#555555", wrap=True, va="top")
 
@@ -108,7 +115,7 @@ def _short_period(period_end: str) -> str:
     return pd.Period(str(period_end), freq="M").strftime("%b-%y")
 
 
-def rate_comparison_figure(history: pd.DataFrame, force_name: str, offence_group: str, source: str) -> plt.Figure:
+def rate_comparison_figure(history: pd.DataFrame, force_name: str, offence_group: str, source: str) -> Figure:
     """Crime rate per 1,000 of the force against the peer-group average and the national rate.
 
     ``history``: period_end, force, peer, national (see comparison.rate_history). One period gives grouped bars,
@@ -118,8 +125,8 @@ def rate_comparison_figure(history: pd.DataFrame, force_name: str, offence_group
     last = h.iloc[-1]
     period = _short_period(last["period_end"])
     title = _rate_title(force_name, last["force"], last["peer"], last["national"], period)
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(SIZE[0], 2.9), constrained_layout=True)
+    with matplotlib.rc_context(_RC):
+        fig, ax = _subplots((SIZE[0], 2.9))
         series = [("force", force_name, IMPROVING), ("peer", "Peer-group average", CONCERNING),
                   ("national", "England and Wales", COMMON)]
         if len(h) == 1:
@@ -158,7 +165,7 @@ def _rate_title(name: str, rate: float, peer: float | None, national: float | No
 
 
 def ranked_figure(rates: pd.DataFrame, force: str, names: dict[str, str], peers: list[str], period_end: str,
-                  offence_group: str, source: str) -> plt.Figure:
+                  offence_group: str, source: str) -> Figure:
     """Every ranked force's rate per 1,000 as a sorted bar chart; this force highlighted, its peers shaded."""
     df = rates[rates["rank"].notna()].sort_values("rate", ascending=False)
     n = len(df)
@@ -171,8 +178,8 @@ def ranked_figure(rates: pd.DataFrame, force: str, names: dict[str, str], peers:
         rank = int(row["rank"].iloc[0])
         title = f"{name} has the {_ordinal(rank)} lowest crime rate of {n} forces (12 months to {period})"
     colours = [IMPROVING if f == force else (LIMIT if f in peers else "#BBBBBB") for f in df["force"]]
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(SIZE[0], max(3.0, 0.13 * n + 1.1)), constrained_layout=True)
+    with matplotlib.rc_context(_RC):
+        fig, ax = _subplots((SIZE[0], max(3.0, 0.13 * n + 1.1)))
         y = range(n)
         ax.barh(list(y), df["rate"].astype(float), color=colours, height=0.75)
         ax.set_yticks(list(y), [names.get(f, f) for f in df["force"]], fontsize=6.5)
@@ -183,9 +190,9 @@ def ranked_figure(rates: pd.DataFrame, force: str, names: dict[str, str], peers:
         ax.set_xlabel(f"Recorded crimes per 1,000 residents, 12 months to {period}")
         ax.grid(axis="y", visible=False)
         ax.set_title(title, loc="left")
-        handles = [plt.Rectangle((0, 0), 1, 1, color=IMPROVING, label=name),
-                   plt.Rectangle((0, 0), 1, 1, color=LIMIT, label="Peer forces"),
-                   plt.Rectangle((0, 0), 1, 1, color="#BBBBBB", label="Other forces")]
+        handles = [Rectangle((0, 0), 1, 1, color=IMPROVING, label=name),
+                   Rectangle((0, 0), 1, 1, color=LIMIT, label="Peer forces"),
+                   Rectangle((0, 0), 1, 1, color="#BBBBBB", label="Other forces")]
         ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper right")
         _source_line(fig, f"Source: {source}. {offence_group}. Rank 1 = lowest rate; forces marked not ranked in "
                           "params/forces.yaml (City of London) and suppressed figures are left out.")
@@ -197,7 +204,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def r12_trend_figure(r12: pd.Series, force_name: str, change: float | None, source: str) -> plt.Figure:
+def r12_trend_figure(r12: pd.Series, force_name: str, change: float | None, source: str) -> Figure:
     """The rolling-12-month total of recorded crime by month."""
     s = r12.dropna()
     end = s.index[-1]
@@ -207,8 +214,8 @@ def r12_trend_figure(r12: pd.Series, force_name: str, change: float | None, sour
         word = "up" if change > 0 else "down"
         title = (f"{force_name}: crime {word} {abs(change):.1f}% year on year, {s.iloc[-1]:,.0f} in the 12 months "
                  f"to {end.strftime('%b-%y')}")
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(SIZE[0], 2.5), constrained_layout=True)
+    with matplotlib.rc_context(_RC):
+        fig, ax = _subplots((SIZE[0], 2.5))
         full = r12.loc[s.index[0]:]
         ax.plot(full.index.to_timestamp(), full.to_numpy(), color=IMPROVING, lw=1.8, marker="o", ms=2.5)
         ax.set_ylabel("Crimes, rolling 12 months")
@@ -221,13 +228,13 @@ def r12_trend_figure(r12: pd.Series, force_name: str, change: float | None, sour
     return fig
 
 
-def yoy_by_type_figure(yoy: pd.DataFrame, end: pd.Period, source: str) -> plt.Figure:
+def yoy_by_type_figure(yoy: pd.DataFrame, end: pd.Period, source: str) -> Figure:
     """Year-on-year % change in R12 crimes by crime type; falls (good) blue, rises (concerning) orange."""
     df = yoy.dropna(subset=["change"]).sort_values("change")
     rises = int((df["change"].round(1) > 0).sum())
     title = (f"Crime rose in {rises} of {len(df)} crime types, year on year to {end.strftime('%b-%y')}")
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(SIZE[0], max(2.4, 0.19 * len(df) + 1.0)), constrained_layout=True)
+    with matplotlib.rc_context(_RC):
+        fig, ax = _subplots((SIZE[0], max(2.4, 0.19 * len(df) + 1.0)))
         vals = df["change"].astype(float).to_numpy()
         cols = [COMMON if round(v, 1) == 0 else (CONCERNING if v > 0 else IMPROVING) for v in vals]
         bars = ax.barh(df["crime_type"], vals, color=cols, height=0.65)
@@ -300,11 +307,10 @@ def alt_text(r: MetricResult) -> str:
             f"{res.upper.iloc[-1]:,.1f}; {n_sig} points flagged as special cause; latest month: {r.verdict}.")
 
 
-def figure_html(fig: plt.Figure, alt: str, caption: str = "") -> str:
+def figure_html(fig: Figure, alt: str, caption: str = "") -> str:
     """The figure as a self-contained <figure> with an embedded PNG and alt text."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>{cap}</figure>'

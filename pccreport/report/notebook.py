@@ -16,7 +16,7 @@ from ..inputs.narrative import Narrative, load_narrative
 from ..inputs.plan import Plan, load_plan
 from ..periods import Quarter
 from ..registry import Force, load_registry, validate_force
-from . import charts, comparison, sections
+from . import charts, comparison, explore, sections
 from . import statements as st
 from .provenance import Provenance, collect
 from .scorecard import MetricResult, compute_plan
@@ -46,6 +46,34 @@ class ReportContext:
     def results_for(self, priority: int, scorecard: str | None = None) -> list[MetricResult]:
         return [r for r in self.results if r.priority == priority and (scorecard is None or r.scorecard == scorecard)]
 
+    # The analyst's view in JupyterLab (explore.py): tidy frames and short reprs instead of the whole dataclass.
+    @property
+    def scorecard(self) -> pd.DataFrame:
+        """Every measure's value, change, verdict and RAG status, indexed by metric id; ``month`` is a Period."""
+        return explore.scorecard_table(self)
+
+    def result(self, metric_id: str) -> MetricResult:
+        """One measure's result by its metric id (``result(...).frame()`` is the data behind its chart)."""
+        for r in self.results:
+            if r.metric.id == metric_id:
+                return r
+        raise KeyError(f"no metric {metric_id!r} in the plan; its metric ids are {[r.metric.id for r in self.results]}")
+
+    def with_targets(self, **targets: float | None) -> "ReportContext":
+        """A copy with metric targets changed and every result recomputed, e.g. ``ctx.with_targets(all_crime=3000)``."""
+        return explore.with_targets(self, targets)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What to know before trusting this context: quarter outside the data, narrative missing."""
+        return explore.context_warnings(self)
+
+    def __repr__(self) -> str:
+        return explore.context_repr(self)
+
+    def _repr_html_(self) -> str:
+        return explore.context_html(self)
+
 
 def context(force: str, quarter: str, project_root: str | None = None, built_at: str | None = None) -> ReportContext:
     """Validate the parameters and load everything for one force-quarter (data must already be ingested)."""
@@ -61,8 +89,10 @@ def context(force: str, quarter: str, project_root: str | None = None, built_at:
     if national is not None:
         prov.sources.append(national_source(paths, national))
     registry = load_registry(paths)
-    return ReportContext(paths, f, q, plan, narrative, data, results, prov, national, note,
-                         data.force_names, {k: v.ranked for k, v in registry.items()})
+    ctx = ReportContext(paths, f, q, plan, narrative, data, results, prov, national, note,
+                        data.force_names, {k: v.ranked for k, v in registry.items()})
+    explore.warn_about(ctx)  # shown in the notebook; the exported report leaves stderr out
+    return ctx
 
 
 def usable_national(df: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str]:

@@ -54,6 +54,22 @@ class MetricResult:
             "good": self.good, "verdict": self.verdict, "statement": " ".join(self.statements),
         }
 
+    def frame(self) -> pd.DataFrame:
+        """The data behind the chart: value per month (Period index) with the XmR mean, limits, bands and signals."""
+        from .result_view import metric_frame
+
+        return metric_frame(self)
+
+    def __repr__(self) -> str:
+        from .result_view import result_repr
+
+        return result_repr(self)
+
+    def _repr_html_(self) -> str:
+        from .result_view import result_html
+
+        return result_html(self)
+
 
 def xmr_settings(spc: SpcSettings) -> XmrSettings:
     """The chart settings a plan (or one metric) names, as the XmR function takes them."""

@@ -166,6 +166,17 @@ def test_a_failing_notebook_fails_only_its_force_quarter_and_the_summary_names_t
     assert "deliberate failure for the batch test" in index
     logs = list((root.reports / ".logs").glob("run-*.log"))
     assert len(logs) == 1 and "RuntimeError" in logs[0].read_text()
+    # INFO goes to the run log only: stderr has the failure and nothing routine; the summary is printed once.
+    assert " INFO " not in proc.stderr and "failed dorset 2023-Q1" in proc.stderr
+    assert proc.stdout.count("Summary") == 1 and "summary" not in proc.stderr
+    # The same run for machines, beside the log: every force-quarter with status, time and where it failed.
+    record = json.loads(logs[0].with_suffix(".json").read_text())
+    assert record["exit_code"] == 1 and record["log"] == str(logs[0])
+    res = {r["force"]: r for r in record["results"]}
+    assert res["dorset"]["status"] == "failed" and res["dorset"]["notebook"] == "11_priority_1.ipynb"
+    assert res["dorset"]["cell"] and "deliberate failure" in res["dorset"]["error"]
+    assert res["wiltshire"]["status"] == "built" and res["wiltshire"]["seconds"] > 0
+    assert res["wiltshire"]["warnings"] == []
 
 
 def test_unchanged_inputs_are_skipped_and_one_changed_input_rebuilds_only_its_report(root):
@@ -271,7 +282,8 @@ def test_the_dask_path_builds_on_a_real_local_cluster(root):
         proc = run_all(root, "--force", "wiltshire", "--force", "dorset", "--quarter", "2023-Q2",
                        "--scheduler", cluster.scheduler_address)
     assert proc.returncode == 1, proc.stdout + proc.stderr  # dorset's notebook still fails, on the cluster too
-    assert "Dask scheduler tcp://127.0.0.1:" in proc.stderr
+    log = max((root.reports / ".logs").glob("run-*.log"), key=os.path.getmtime).read_text()
+    assert "Dask scheduler tcp://127.0.0.1:" in log  # INFO: in the run log, not on stderr
     summary = proc.stdout.split("Summary", 1)[1]
     assert "1 built, 0 skipped, 1 failed" in summary and "deliberate failure" in summary
     assert "wiltshire-2023-Q2-report.pdf" in published(root, "wiltshire", "2023-Q2")

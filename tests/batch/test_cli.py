@@ -1,0 +1,154 @@
+"""The ``pccreport`` command: subcommands, help, version, exit codes, did-you-mean, new-plan, summary and run record."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pccreport import __version__
+from pccreport.batch.cli import filter_noise, run_record, summary_table
+from pccreport.batch.commands import cli, invoke
+from pccreport.config import DEFAULT_ROOT, Paths
+from pccreport.inputs.plan import load_plan
+
+COMMANDS = ("build", "check", "ingest", "sample", "render", "new-plan")
+
+
+@pytest.fixture
+def params_root(tmp_path) -> Paths:
+    """A project root holding only a copy of the repo's params/ (enough for parameter checks and new-plan)."""
+    shutil.copytree(DEFAULT_ROOT / "params", tmp_path / "params")
+    return Paths(tmp_path)
+
+
+def test_help_lists_every_subcommand_the_exit_codes_and_the_root_variable():
+    res = CliRunner().invoke(cli, ["--help"])
+    assert res.exit_code == 0
+    for name in COMMANDS:
+        assert f"  {name} " in res.output
+    assert "Exit codes:" in res.output and "PCCREPORT_ROOT" in res.output and "_PCCREPORT_COMPLETE" in res.output
+    for name in COMMANDS:
+        sub = CliRunner().invoke(cli, [name, "--help"])
+        assert sub.exit_code == 0 and "--root" in sub.output and "$PCCREPORT_ROOT" in sub.output, name
+        assert "Exit codes:" in sub.output
+
+
+def test_every_option_has_help_text():
+    for name, cmd in cli.commands.items():
+        for p in cmd.params:
+            if p.param_type_name == "option":
+                assert p.help, f"pccreport {name} {p.opts[0]} has no help text"
+
+
+def test_version():
+    res = CliRunner().invoke(cli, ["--version"])
+    assert res.exit_code == 0 and res.output.strip() == f"pccreport, version {__version__}"
+
+
+def test_python_m_pccreport_and_run_all_py_name_themselves():
+    mod = subprocess.run([sys.executable, "-m", "pccreport", "--help"], capture_output=True, text=True, timeout=60)
+    assert mod.returncode == 0 and mod.stdout.startswith("Usage: pccreport [OPTIONS] COMMAND"), mod.stderr
+    alias = subprocess.run([sys.executable, str(DEFAULT_ROOT / "run_all.py"), "--help"], capture_output=True,
+                           text=True, timeout=60)
+    assert alias.returncode == 0 and alias.stdout.startswith("Usage: run_all.py [OPTIONS]"), alias.stderr
+    assert "--force-rebuild" in alias.stdout and "--json" in alias.stdout
+
+
+def test_shell_completion_script_is_generated():
+    env = {**os.environ, "_PCCREPORT_COMPLETE": "bash_source"}
+    proc = subprocess.run([sys.executable, "-m", "pccreport"], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0 and "_pccreport_completion" in proc.stdout, proc.stderr
+
+
+def test_a_mistyped_force_exits_2_with_did_you_mean(params_root, capsys):
+    code = invoke(["build", "--root", str(params_root.root), "--force", "wiltshre", "--quarter", "2023-Q1"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Did you mean 'wiltshire'?" in err
+    assert not params_root.reports.exists()
+
+
+def test_a_usage_error_exits_2_and_names_the_option(params_root, capsys):
+    code = invoke(["build", "--root", str(params_root.root), "--quarter", "2023-Q1"])
+    assert code == 2 and "--force" in capsys.readouterr().err
+
+
+def test_group_root_and_environment_root_are_both_honoured(params_root, tmp_path_factory, monkeypatch, capsys):
+    other = tmp_path_factory.mktemp("empty")
+    monkeypatch.setenv("PCCREPORT_ROOT", str(other))  # no params/ there: the explicit --root must win
+    assert invoke(["--root", str(params_root.root), "new-plan", "--force", "kent"]) == 0
+    assert (params_root.params / "kent" / "plan.yaml").exists()
+    monkeypatch.setenv("PCCREPORT_ROOT", str(params_root.root))
+    assert invoke(["new-plan", "--force", "surrey"]) == 0
+    assert (params_root.params / "surrey" / "plan.yaml").exists()
+    capsys.readouterr()
+
+
+def test_new_plan_writes_a_starter_that_loads_and_refuses_to_overwrite(params_root, capsys):
+    assert invoke(["new-plan", "--root", str(params_root.root), "--force", "kent"]) == 0
+    plan = load_plan(params_root, "kent")  # validated against the schema, the KPI catalogue and the registry
+    assert plan.force == "kent" and len(plan.priorities) == 3
+    assert all(m.source == "police_uk" for m in plan.metrics())
+    text = (params_root.params / "kent" / "plan.yaml").read_text()
+    assert text.startswith("# Starter Police and Crime Plan catalogue for Kent")
+    capsys.readouterr()
+    assert invoke(["new-plan", "--root", str(params_root.root), "--force", "kent"]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert (params_root.params / "kent" / "plan.yaml").read_text() == text
+
+
+def test_a_missing_root_is_named_with_what_to_do(tmp_path, capsys):
+    code = invoke(["new-plan", "--root", str(tmp_path / "nowhere"), "--force", "kent"])
+    err = capsys.readouterr().err
+    assert code == 2 and "forces.yaml does not exist" in err and "--root" in err
+
+
+ROWS = [
+    {"force": "wiltshire", "quarter": "2023-Q1", "status": "built", "seconds": 41.2, "reason": "no report yet"},
+    {"force": "dorset", "quarter": "2023-Q1", "status": "built with warnings", "seconds": 38.0,
+     "reason": "no report yet; data not supplied: calls_101_answer",
+     "warnings": ["data not supplied: calls_101_answer"]},
+    {"force": "kent", "quarter": "2023-Q1", "status": "failed", "seconds": 3.0, "notebook": "00_front.ipynb",
+     "cell": "4", "error": "params/kent/plan.yaml: 1 problem(s); How to fix: see docs/inputs.md"},
+]
+
+
+def test_summary_counts_warned_builds_as_built_and_keeps_the_fix_line():
+    table = summary_table(ROWS)
+    lines = table.splitlines()
+    assert lines[-1] == "2 built, 0 skipped, 1 failed (1 built with warnings)"
+    dorset = next(ln for ln in lines if ln.startswith("dorset"))
+    assert "built with warnings" in dorset and "data not supplied: calls_101_answer" in dorset
+    kent = next(ln for ln in lines if ln.startswith("kent"))
+    assert "00_front.ipynb cell 4:" in kent and "How to fix: see docs/inputs.md" in kent
+
+
+def test_the_run_record_has_every_field_for_every_force_quarter():
+    rec = run_record("r1", ROWS, Path("/x/run-r1.log"), Path("/x/index.html"), 1)
+    assert rec["run"] == "r1" and rec["exit_code"] == 1 and len(rec["results"]) == 3
+    keys = {"force", "quarter", "status", "seconds", "reason", "warnings", "error", "notebook", "cell"}
+    assert all(set(r) == keys for r in rec["results"])
+    assert rec["results"][0]["warnings"] == []
+    assert rec["results"][1]["warnings"] == ["data not supplied: calls_101_answer"]
+
+
+def test_kernel_noise_is_dropped_from_worker_logs_and_the_rest_kept():
+    log = ("2023 INFO [wiltshire 2023-Q1] executing 00_front.ipynb\n"
+           "0.00s - Debugger warning: It seems that frozen modules are being used, which may\n"
+           "0.00s - make the debugger miss breakpoints. Please pass -Xfrozen_modules=off\n"
+           "0.00s - to python to disable frozen modules.\n"
+           "0.00s - Note: to disable this validation, set PYDEVD_DISABLE_FILE_VALIDATION=1\n"
+           "[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All communication ...\n"
+           "2023 WARNING [wiltshire 2023-Q1] Using fontTools instead of HarfBuzz-Subset for font \"DejaVu Sans\".\n"
+           "2023 WARNING [wiltshire 2023-Q1] Invalid media type ' screen and (min-width: 1000px) ' the whole\n"
+           "2023 WARNING [wiltshire 2023-Q1] Expected a media type, got 'screen/**/and/**/(min-width: 1000px)'\n"
+           "2023 WARNING [wiltshire 2023-Q1] narrative not supplied for priority 2\n"
+           "2023 ERROR [wiltshire 2023-Q1] failed: cell 3\n")
+    assert filter_noise(log) == ("2023 INFO [wiltshire 2023-Q1] executing 00_front.ipynb\n"
+                                 "2023 WARNING [wiltshire 2023-Q1] narrative not supplied for priority 2\n"
+                                 "2023 ERROR [wiltshire 2023-Q1] failed: cell 3\n")
