@@ -36,7 +36,10 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
                 files[f"{label}/{p.relative_to(base)}"] = p
     sample = paths.raw / "SAMPLE.json"
     files["data/SAMPLE.json"] = sample if sample.exists() else None
-    for name in ("forces.yaml", "glossary.yaml", f"{force}/plan.yaml", f"{force}/{quarter}.yaml"):
+    for name in ("forces.yaml", "glossary.yaml", "kpi_catalogue.yaml", "default_plan.yaml"):
+        p = paths.param_file(name)  # the root's own, else the project's defaults
+        files[f"params/{name}"] = p if p.exists() else None
+    for name in (f"{force}/plan.yaml", f"{force}/{quarter}.yaml"):
         p = paths.params / name
         files[f"params/{name}"] = p if p.exists() else None
     for p in sorted(paths.notebooks.glob("*.ipynb")):

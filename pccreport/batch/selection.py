@@ -30,7 +30,11 @@ class Selection:
 
 
 def forces_with_plan(paths: Paths) -> set[str]:
-    return {p.parent.name for p in paths.params.glob("*/plan.yaml")}
+    """Forces that have a plan: their own params/<force>/plan.yaml, or every registry force if the default exists."""
+    own = {p.parent.name for p in paths.params.glob("*/plan.yaml")}
+    if paths.param_file("default_plan.yaml").exists():
+        own |= set(load_registry(paths))
+    return own
 
 
 def select_forces(args: list[str], paths: Paths) -> tuple[list[str], list[str]]:
@@ -106,8 +110,14 @@ def select(paths: Paths, force_args: list[str], quarter_args: list[str]) -> Sele
         else:
             fixed.append(Quarter.parse(a).label)
     sel = Selection()
+    from_all = "all" in force_args
     for f in forces:
         months = street_months(paths, f)
+        if from_all and not months and not (paths.params / f / "plan.yaml").exists():
+            # 'all' over a national root: a force with no street files and no plan of its own has nothing to report.
+            sel.not_built += [(f, q, "no data", f"no data.police.uk street files under {paths.police_uk_raw(f)}")
+                              for q in (fixed or ["latest"])]
+            continue
         quarters = []
         for q in fixed:
             # Only quarters within the range of the data: one past its end (not yet published) or before its start

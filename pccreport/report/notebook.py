@@ -264,7 +264,7 @@ def governance(ctx: ReportContext) -> HTML:
 
 def back_matter(ctx: ReportContext) -> HTML:
     """Glossary of the acronyms the report uses, and the provenance stamp."""
-    glossary = sections.load_glossary(ctx.paths.params / "glossary.yaml")
+    glossary = sections.load_glossary(ctx.paths.param_file("glossary.yaml"))
     return HTML(sections.render("back.html.j2", glossary=sections.used_acronyms(report_text(ctx), glossary),
                                 prov=ctx.provenance.as_dict(), plan_title=ctx.plan.title, quarter=ctx.quarter.label))
 
