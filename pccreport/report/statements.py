@@ -8,6 +8,10 @@ TEMPLATES = {
     # R12 volume and the discrete month, each year on year.
     "volume": "{name} to {period}: {value} in the last 12 months (R12){comparison}. "
               "{month} alone: {month_value}{month_comparison}.",
+    # Partial data: the quarter against the same quarter, where no R12 comparison can be made; a gap named once.
+    "quarter_volume": "{name}, the three months to {period}: {value}{comparison}.",
+    "quarter_month": "{month} alone: {month_value}{month_comparison}.",
+    "data_gap": "Gap in the data: no data.police.uk figures for {gap}, so comparisons that need those months are not made.",
     # Outcome rate: R12 and the discrete month, changes in percentage points.
     "outcome_rate": "{name}, R12 to {period}: {value}{comparison}. Discrete rate for {month}: {discrete}{discrete_comparison}.",
     "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} year on year"
