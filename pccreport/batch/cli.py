@@ -49,16 +49,21 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _check(paths: Paths, work: list[tuple[str, str]]) -> int:
+def _check(paths: Paths, work: list[tuple[str, str]], not_built: list[tuple[str, str, str, str]] = ()) -> int:
     from ..inputs.validate import check_inputs
 
     bad = 0
+    for f, q, status, detail in not_built:  # refused by the selection (outside the data or the plan's years)
+        print(f"{f} {q}: {status}: {detail}")
+        bad += status in FAILED
     for f, q in work:
         res = check_inputs(paths, f, q)
         status = "OK" if not res.problems else f"{len(res.problems)} problem(s)"
         print(f"{f} {q}: {status}")
         for p in res.problems:
             print(f"  {p}")
+        for w in res.warnings:
+            print(f"  warning: {w}")
         for m in res.missing_kpis:  # not a failure: the report shows "data not supplied" in that scorecard
             print(f"  note: data not supplied for {m}")
         bad += bool(res.problems)
@@ -123,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.check:
-        return _check(paths, sel.work)
+        return _check(paths, sel.work, sel.not_built)
 
     from .manifest import decide
 
@@ -131,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         for (f, q), d in decisions.items():
             print(f"{'build' if d.build else 'skip '}  {f} {q}  {d.reason}")
+            for w in sel.warnings.get((f, q), []):
+                print(f"       warning: {w}")
         for f, q, status, detail in sel.not_built:
             print(f"{status}  {f} {q}  {detail}")
         if sel.no_plan:
@@ -138,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         n = sum(d.build for d in decisions.values())
         print(f"{n} to build, {len(decisions) - n} unchanged, {len(sel.not_built)} cannot be built "
               "(dry run: nothing written)")
-        return 0
+        return 1 if any(status in FAILED for _, _, status, _ in sel.not_built) else 0  # as the run itself would
 
     run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     log_file = Path(args.log_dir) if args.log_dir else paths.reports / ".logs"
