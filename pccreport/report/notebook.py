@@ -97,7 +97,9 @@ def cover(ctx: ReportContext, with_comparison: bool = True) -> HTML:
     html = sections.render("cover.html.j2", force=ctx.force, plan=ctx.plan, quarter=ctx.quarter, scored=scored,
                            sample=ctx.provenance.sample, comparison=with_comparison)
     if with_comparison:
-        html += comparison_html(ctx)
+        from .areas import section_html
+
+        html += comparison_html(ctx) + section_html(ctx)
     return HTML(html)
 
 
