@@ -101,9 +101,11 @@ def latest_period(crime: pd.DataFrame, offence_group: str, end: str) -> str:
     the newest table available and says which 12 months it covers.
     """
     periods = crime.loc[crime["offence_group"] == offence_group, "period_end"]
-    periods = sorted(p for p in periods.unique() if p <= end)
+    have = sorted(periods.unique())
+    periods = [p for p in have if p <= end]
     if not periods:
-        raise LookupError(f"no national figures for '{offence_group}' for 12 months ending on or before {end}")
+        later = f"; the ONS tables supplied cover 12 months to {', '.join(have)}, after this period" if have else ""
+        raise LookupError(f"no national figures for '{offence_group}' for 12 months ending on or before {end}{later}")
     return periods[-1]
 
 

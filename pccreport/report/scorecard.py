@@ -172,7 +172,8 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
     if ch.current is None and qy.current is not None:
         base.value, base.unit = qy.current, f"{m.unit} (quarter)"
     base.good = st.is_good(base.change, m.direction)
-    gap = rolling.gap_phrase(rolling.missing_runs(series, end - 23, end))
+    # Only months inside the data's span are a gap; months before the first file were never asked for.
+    gap = rolling.gap_phrase(rolling.missing_runs(series, max(end - 23, series.index.min()), end))
     if ch.current is None and qy.current is None:
         base.statements.append(st.render("missing", name=m.name, reason=ch.note))
     elif ch.current is None:
