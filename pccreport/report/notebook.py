@@ -144,6 +144,10 @@ def comparison_html(ctx: ReportContext) -> str:
                                        change=change))
             else:
                 stmts.append(st.render("comparison_r12_missing", period=end.strftime("%b-%y"), reason=ch.note))
+            if kw["national"] and kw["national"].get("ons_count") and ch.current is not None:
+                stmts.append(st.render("counts_differ", ons=kw["national"]["ons_count"],
+                                       ons_period=kw["national"]["ons_period"], street=f"{ch.current:,.0f}",
+                                       street_period=end.strftime("%b-%y")))
             kw["r12"] = {"statements": stmts, "figure": Markup(charts.figure_html(fig, alt))}
         street = ctx.data.street
         yoy = comparison.yoy_by_type(street[street["month"] <= end], end, exclude=(ASB,))
@@ -224,7 +228,8 @@ def _national_block(ctx: ReportContext) -> dict | None:
             charts.figure_html(charts.ranked_figure(rates, ctx.force.slug, ctx.names, c.peers, period, group,
                                                     NATIONAL_SOURCE),
                                charts.comparison_alt("ranked", rates=rates, force=ctx.force.slug, force_name=name))]
-    return {"statements": stmts, "table": table, "figures": [Markup(f) for f in figs]}
+    return {"statements": stmts, "table": table, "figures": [Markup(f) for f in figs],
+            "ons_count": f"{me['count']:,.0f}", "ons_period": p}
 
 
 def priority_narrative(ctx: ReportContext, priority: int) -> HTML:

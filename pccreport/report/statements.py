@@ -16,6 +16,10 @@ TEMPLATES = {
     "outcome_intro": "Of the {total} crimes recorded in {quarter}, {rate}% have an outcome with further action taken "
                      "so far; outcomes are as data.police.uk last published them, and later months have had less "
                      "time to reach one.",
+    "counts_differ": "ONS's count ({ons} crimes, 12 months to {ons_period}) and the data.police.uk count ({street}, 12 "
+                     "months to {street_period}) differ: they cover different months, and data.police.uk publishes "
+                     "each month's crimes as first recorded and without some offences, while ONS's figures are the "
+                     "revised official statistics.",
     "data_gap": "Gap in the data: no data.police.uk figures for {gap}, so comparisons that need those months are not made.",
     # Outcome rate: R12 and the discrete month, changes in percentage points.
     "outcome_rate": "{name}, R12 to {period}: {value}{comparison}. Discrete rate for {month}: {discrete}{discrete_comparison}.",
