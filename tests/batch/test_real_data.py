@@ -131,3 +131,50 @@ def test_city_of_london_is_not_ranked_but_has_its_rate(real_run):
     row = _scorecard(root, "city-of-london")["crime_rate"]
     assert float(row["value"]) == pytest.approx(counts["E23000034"] / pop["E23000034"] * 1000, abs=1e-9)
     assert row["verdict"].startswith("not ranked")
+
+
+def _report_text(root: Path, force: str) -> str:
+    html = (root / "reports" / force / QUARTER / f"{force}-{QUARTER}-report.html").read_text(encoding="utf-8")
+    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    import html as h
+
+    return re.sub(r"\s+", " ", h.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_wiltshire_csp_rows_recomputed_from_table_c2_and_the_lad_populations(real_run):
+    root, _ = real_run
+    with open(shared("police_recorded_crime", "policeforceareatablesyejune25final_TableC2.csv"), encoding="utf-8") as fh:
+        c2 = [r for r in csv.reader(fh) if r and r[0] == "E23000038" and r[2]]
+    lookup = next(shared("ons_geography").glob("*.csv"))
+    with open(lookup, encoding="utf-8-sig", newline="") as fh:
+        lad_csp = {r["LAD23CD"]: r["CSP23CD"] for r in csv.DictReader(fh)}
+    wb = openpyxl.load_workbook(next(shared("ons_population").glob("*.xlsx")), read_only=True)
+    rows = wb["MYE5"].iter_rows(values_only=True)
+    col = next(r for r in rows if r[:2] == ("Code", "Name")).index("Estimated Population mid-2023")
+    pop: dict[str, int] = {}
+    for r in rows:
+        if r[0] in lad_csp:
+            pop[lad_csp[r[0]]] = pop.get(lad_csp[r[0]], 0) + int(r[col])
+    text = _report_text(root, "wiltshire")
+    assert {r[3] for r in c2} == {"Swindon", "Wiltshire"}  # the seed report's County / Swindon split
+    for r in c2:
+        count = _number(r[6].strip())
+        line = f"{r[3]} {count:,} {pop[r[2]]:,} {count / pop[r[2]] * 1000:.2f}"
+        assert line in text, line
+
+
+def test_outcome_breakdown_recomputed_from_the_raw_street_files(real_run):
+    root, _ = real_run
+    plan = yaml.safe_load((DEFAULT_ROOT / "params" / "default_plan.yaml").read_text())
+    by: dict[str, int] = {}
+    for month in ("2025-10", "2025-11", "2025-12"):
+        with open(shared("police_uk_street", "wiltshire", f"{month}-wiltshire-street.csv"), encoding="utf-8-sig") as fh:
+            for r in csv.DictReader(fh):
+                if r["Crime type"] != "Anti-social behaviour":
+                    by[r["Last outcome category"]] = by.get(r["Last outcome category"], 0) + 1
+    total = sum(by.values())
+    positive = sum(n for k, n in by.items() if k in plan["positive_outcomes"])
+    text = _report_text(root, "wiltshire")
+    assert f"Of the {total:,} crimes recorded in {QUARTER}, {positive / total * 100:.1f}%" in text
+    top = max(by, key=by.get)
+    assert f"{top} {by[top]:,} {by[top] / total * 100:.1f}%" in text
