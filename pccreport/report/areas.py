@@ -3,7 +3,7 @@ Wales (ONS table C2), and the quarter's crimes by outcome category (data.police.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pandas as pd
 
@@ -12,15 +12,15 @@ from ..metrics import areas, rates
 from . import comparison, sections
 from . import statements as st
 
-if TYPE_CHECKING:
-    from .notebook import ReportContext
+# The report context (notebook.ReportContext) is typed loosely here: notebook.py imports this module.
+ReportContext = Any
 
 
 def _fmt(v: float, spec: str) -> str:
     return "—" if pd.isna(v) else format(v, spec)
 
 
-def csp_block(ctx: "ReportContext") -> tuple[dict | None, str]:
+def csp_block(ctx: ReportContext) -> tuple[dict | None, str]:
     """Rows for each CSP of the force, the force and England and Wales, or None and the reason."""
     crime_csp = load_national_csp(ctx.paths)
     nat = ctx.national
@@ -51,7 +51,7 @@ def csp_block(ctx: "ReportContext") -> tuple[dict | None, str]:
     return {"rows": rows, "period": label, "statement": st.render("csp_intro", period=label, n=int((table["csp_code"] != "").sum()))}, ""
 
 
-def outcome_block(ctx: "ReportContext") -> tuple[dict | None, str]:
+def outcome_block(ctx: ReportContext) -> tuple[dict | None, str]:
     """The quarter's crimes by latest outcome category, with the positive-outcome rate, or None and the reason."""
     street = ctx.data.street
     q = ctx.quarter
@@ -68,7 +68,7 @@ def outcome_block(ctx: "ReportContext") -> tuple[dict | None, str]:
                                                  rate=f"{pos:.1f}")}, ""
 
 
-def section_html(ctx: "ReportContext") -> str:
+def section_html(ctx: ReportContext) -> str:
     """The 'Areas and outcomes' section."""
     csp, csp_reason = csp_block(ctx)
     out, out_reason = outcome_block(ctx)
