@@ -42,6 +42,11 @@ class Paths:
     def params(self) -> Path:
         return self.root / "params"
 
+    def param_file(self, name: str) -> Path:
+        """params/<name> under the root if the root has it, else the project's own (the defaults: registry, catalogue)."""
+        own = self.params / name
+        return own if own.exists() else DEFAULT_ROOT / "params" / name
+
     @property
     def notebooks(self) -> Path:
         # Notebooks are code: only the project's own are ever executed, never ones found under a data root.

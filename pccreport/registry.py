@@ -43,7 +43,7 @@ def _load(path: Path, mtime: float) -> dict[str, Force]:
 
 def load_registry(paths: Paths) -> dict[str, Force]:
     """All forces in the registry, keyed by slug."""
-    path = paths.params / "forces.yaml"
+    path = paths.param_file("forces.yaml")
     return _load(path, path.stat().st_mtime)
 
 
@@ -59,7 +59,8 @@ def validate_force(slug: object, paths: Paths, require_plan: bool = True) -> For
             f"force {str(slug)[:80]!r} is not a force in params/forces.yaml.{hint} "
             f"Valid forces: {', '.join(sorted(registry))}."
         )
-    if require_plan:
+    # Every force has the public-data default plan (params/default_plan.yaml) unless that file has been removed.
+    if require_plan and not paths.param_file("default_plan.yaml").exists():
         with_plan = sorted(p.parent.name for p in paths.params.glob("*/plan.yaml"))
         if slug not in with_plan:
             raise ParameterError(

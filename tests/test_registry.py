@@ -22,6 +22,11 @@ def test_bad_force_is_refused_listing_valid_forces(bad):
     assert "wiltshire" in str(exc.value)
 
 
-def test_force_without_plan_is_refused():
-    with pytest.raises(ParameterError, match="no plan file"):
-        validate_force("kent", Paths.discover())
+def test_force_without_plan_gets_the_public_data_default_plan():
+    from pccreport.inputs.plan import load_plan, uses_default_plan
+
+    paths = Paths.discover()
+    assert validate_force("kent", paths).slug == "kent"
+    plan = load_plan(paths, "kent")
+    assert plan.force == "kent" and uses_default_plan(paths, "kent") and not uses_default_plan(paths, "wiltshire")
+    assert {m.source for m in plan.metrics()} == {"police_uk", "ons"}  # public data only: no force KPI needed

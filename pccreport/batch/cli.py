@@ -30,16 +30,21 @@ def describe_failure(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _check(paths: Paths, work: list[tuple[str, str]]) -> int:
+def _check(paths: Paths, work: list[tuple[str, str]], not_built: list[tuple[str, str, str, str]] = ()) -> int:
     from ..inputs.validate import check_inputs
 
     bad = 0
+    for f, q, status, detail in not_built:  # refused by the selection (outside the data or the plan's years)
+        print(f"{f} {q}: {status}: {detail}")
+        bad += status in FAILED
     for f, q in work:
         res = check_inputs(paths, f, q)
         status = "OK" if not res.problems else f"{len(res.problems)} problem(s)"
         print(f"{f} {q}: {status}")
         for p in res.problems:
             print(f"  {p}")
+        for w in res.warnings:
+            print(f"  warning: {w}")
         for m in res.missing_kpis:  # not a failure: the report shows "data not supplied" in that scorecard
             print(f"  note: data not supplied for {m}")
         bad += bool(res.problems)
@@ -141,7 +146,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.check:
-        return _check(paths, sel.work)
+        return _check(paths, sel.work, sel.not_built)
 
     from .manifest import decide
 
@@ -149,6 +154,8 @@ def run_build(args: argparse.Namespace) -> int:
     if args.dry_run:
         for (f, q), d in decisions.items():
             print(f"{'build' if d.build else 'skip '}  {f} {q}  {d.reason}")
+            for w in sel.warnings.get((f, q), []):
+                print(f"       warning: {w}")
         for f, q, status, detail in sel.not_built:
             print(f"{status}  {f} {q}  {detail}")
         if sel.no_plan:
@@ -156,7 +163,7 @@ def run_build(args: argparse.Namespace) -> int:
         n = sum(d.build for d in decisions.values())
         print(f"{n} to build, {len(decisions) - n} unchanged, {len(sel.not_built)} cannot be built "
               "(dry run: nothing written)")
-        return 0
+        return 1 if any(status in FAILED for _, _, status, _ in sel.not_built) else 0  # as the run itself would
 
     run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     log_file = Path(args.log_dir) if args.log_dir else paths.reports / ".logs"

@@ -52,7 +52,10 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
             if rel.parts[0] in per_force or p == sample or (p.is_dir() and not p.is_symlink()):
                 continue
             files[f"data/{rel}"] = p
-    for name in ("forces.yaml", "glossary.yaml", f"{force}/plan.yaml", f"{force}/{quarter}.yaml"):
+    for name in ("forces.yaml", "glossary.yaml", "kpi_catalogue.yaml", "default_plan.yaml"):
+        p = paths.param_file(name)  # the root's own, else the project's defaults
+        files[f"params/{name}"] = p if p.exists() else None
+    for name in (f"{force}/plan.yaml", f"{force}/{quarter}.yaml"):
         p = paths.params / name
         files[f"params/{name}"] = p if p.exists() else None
     for p in sorted(paths.notebooks.glob("*.ipynb")):

@@ -20,6 +20,7 @@ class Selection:
     work: list[tuple[str, str]] = field(default_factory=list)
     not_built: list[tuple[str, str, str, str]] = field(default_factory=list)  # force, quarter, status, detail
     no_plan: list[str] = field(default_factory=list)  # registry forces left out of 'all': no params/<force>/plan.yaml
+    warnings: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # months missing that figures need
 
     def no_plan_note(self) -> str:
         """One line naming the registry forces ``all`` did not build because they have no plan file."""
@@ -30,7 +31,11 @@ class Selection:
 
 
 def forces_with_plan(paths: Paths) -> set[str]:
-    return {p.parent.name for p in paths.params.glob("*/plan.yaml")}
+    """Forces that have a plan: their own params/<force>/plan.yaml, or every registry force if the default exists."""
+    own = {p.parent.name for p in paths.params.glob("*/plan.yaml")}
+    if paths.param_file("default_plan.yaml").exists():
+        own |= set(load_registry(paths))
+    return own
 
 
 def select_forces(args: list[str], paths: Paths) -> tuple[list[str], list[str]]:
@@ -54,6 +59,21 @@ def select_forces(args: list[str], paths: Paths) -> tuple[list[str], list[str]]:
         else:
             chosen.append(validate_force(a, paths).slug)
     return list(dict.fromkeys(chosen)), no_plan
+
+
+def plan_years_problem(paths: Paths, force: str, quarter: Quarter) -> str:
+    """Why the quarter is outside the force's plan years, or '' (also when the plan cannot load: the build says why)."""
+    from ..errors import InputError
+    from ..inputs.plan import load_plan
+
+    try:
+        plan = load_plan(paths, force, check_catalogue=False)
+    except InputError:
+        return ""
+    if plan.covers(quarter.first_month.year) is False:
+        return (f"outside the plan's years {plan.start_year}-{plan.end_year}: choose a quarter in those years, or "
+                "update start_year/end_year in the plan")
+    return ""
 
 
 def quarter_range(text: str) -> list[str]:
@@ -106,8 +126,14 @@ def select(paths: Paths, force_args: list[str], quarter_args: list[str]) -> Sele
         else:
             fixed.append(Quarter.parse(a).label)
     sel = Selection()
+    from_all = "all" in force_args
     for f in forces:
         months = street_months(paths, f)
+        if from_all and not months and not (paths.params / f / "plan.yaml").exists():
+            # 'all' over a national root: a force with no street files and no plan of its own has nothing to report.
+            sel.not_built += [(f, q, "no data", f"no data.police.uk street files under {paths.police_uk_raw(f)}")
+                              for q in (fixed or ["latest"])]
+            continue
         quarters = []
         for q in fixed:
             # Only quarters within the range of the data: one past its end (not yet published) or before its start
@@ -117,6 +143,8 @@ def select(paths: Paths, force_args: list[str], quarter_args: list[str]) -> Sele
             if months and (str(qq.end_month) > max(months) or str(qq.first_month) < min(months)):
                 sel.not_built.append((f, q, "failed", f"outside the data: the data.police.uk street files under "
                                       f"{paths.police_uk_raw(f)} run from {min(months)} to {max(months)}"))
+            elif plan_years_problem(paths, f, qq):
+                sel.not_built.append((f, q, "failed", plan_years_problem(paths, f, qq)))
             else:
                 quarters.append(q)
         if want_latest:
@@ -127,5 +155,11 @@ def select(paths: Paths, force_args: list[str], quarter_args: list[str]) -> Sele
             else:
                 quarters.append(lq)
         sel.work += [(f, q) for q in dict.fromkeys(quarters)]
+        for q in dict.fromkeys(quarters):
+            from ..inputs.validate import data_window
+
+            warned = data_window(months, Quarter.parse(q), None)[1]
+            if warned:
+                sel.warnings[(f, q)] = warned
     sel.no_plan = no_plan
     return sel

@@ -79,7 +79,12 @@ class KpiCatalogue(BaseModel):
 def load_catalogue(params: Path, force: str) -> KpiCatalogue:
     """Merge params/kpi_catalogue.yaml with params/<force>/kpis.yaml (areas, extra metrics); InputError if invalid."""
     parts = []
-    for path in (params / CATALOGUE_FILE, params / force / "kpis.yaml"):
+    from ..config import DEFAULT_ROOT
+
+    national = params / CATALOGUE_FILE
+    if not national.exists():  # a data root without its own catalogue uses the project's
+        national = DEFAULT_ROOT / "params" / CATALOGUE_FILE
+    for path in (national, params / force / "kpis.yaml"):
         if not path.exists():
             if path.name == CATALOGUE_FILE:
                 raise InputError(path, [Problem("(file)", "the KPI catalogue is missing")],

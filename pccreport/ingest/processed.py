@@ -111,3 +111,9 @@ def load_national(paths: Paths) -> tuple[pd.DataFrame | None, pd.DataFrame | Non
         path = folder / name
         out.append(pd.read_parquet(path) if path.exists() else None)
     return out[0], out[1]
+
+
+def load_national_csp(paths: Paths) -> pd.DataFrame | None:
+    """data/processed/national/recorded_crime_csp.parquet (ONS table C2 by CSP), None when not yet built."""
+    path = paths.processed / "national" / "recorded_crime_csp.parquet"
+    return pd.read_parquet(path) if path.exists() else None

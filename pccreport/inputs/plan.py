@@ -196,12 +196,28 @@ def catalogue_problems(plan: Plan, catalogue: "KpiCatalogue", forces: set[str]) 
     return out
 
 
+DEFAULT_PLAN = "default_plan.yaml"
+
+
+def plan_path(paths: Paths, force: str) -> Path:
+    """The force's own params/<force>/plan.yaml if it has one, else the public-data default plan."""
+    own = paths.params / force / "plan.yaml"
+    return own if own.exists() else paths.param_file(DEFAULT_PLAN)
+
+
+def uses_default_plan(paths: Paths, force: str) -> bool:
+    """Whether the force is built from the public-data default plan (it has no plan.yaml of its own)."""
+    return plan_path(paths, force).name == DEFAULT_PLAN
+
+
 def load_plan(paths: Paths, force: str, check_catalogue: bool = True) -> Plan:
-    """Load and validate params/<force>/plan.yaml; by default also against the KPI catalogue and force registry."""
-    path = paths.params / force / "plan.yaml"
+    """Load and validate params/<force>/plan.yaml, else the public-data default plan; also check the catalogue."""
+    path = plan_path(paths, force)
     doc = load_yaml(path)
     if doc is None:
         raise InputError(path, [Problem("(file)", "the file is empty")], "see docs/inputs.md for the plan file schema")
+    if path.name == DEFAULT_PLAN and isinstance(doc, dict):
+        doc["force"] = force  # the default plan is every force's: it names none itself
     try:
         plan = Plan.model_validate(doc)
     except ValidationError as exc:

@@ -35,6 +35,32 @@ def basis_year(basis: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def ons_basis_year(period_end: str) -> int:
+    """The mid-year ONS divides by for 12 months ending ``period_end`` ('YYYY-MM'): the year before it ends.
+
+    ONS, "Crime in England and Wales: Police force area data tables", notes: rates use the mid-year population
+    estimate for the year before the end of the period (year ending June 2025 → mid-2024).
+    """
+    return int(period_end[:4]) - 1
+
+
+def population_estimate(pfa: pd.Series | None, force: str, want: int) -> tuple[float, str]:
+    """(population, basis in words) for a force: mid-``want`` if present, else the latest earlier estimate, said so.
+
+    ``pfa`` is indexed by (force, year). Falling back to the latest available estimate is named beside the figure,
+    e.g. "mid-2023 estimate, the latest available; ONS uses mid-2024", so a reader knows the rate is not ONS's own.
+    """
+    if pfa is None:
+        return math.nan, f"no mid-{want} population estimate supplied"
+    if (force, want) in pfa.index:
+        return float(pfa.loc[(force, want)]), f"mid-{want} estimate"
+    years = sorted(y for f, y in pfa.index if f == force and y < want)
+    if not years:
+        return math.nan, f"no mid-{want} population estimate supplied"
+    y = years[-1]
+    return float(pfa.loc[(force, y)]), f"mid-{y} estimate, the latest available; ONS uses mid-{want}"
+
+
 def force_rates(crime: pd.DataFrame, period_end: str, offence_group: str,
                 population: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per force for a period and offence group: count, population used, its basis, rate and ONS's rate.
@@ -52,16 +78,15 @@ def force_rates(crime: pd.DataFrame, period_end: str, offence_group: str,
     out = []
     for r in rows.itertuples(index=False):
         pop, basis, note = r.population, r.population_basis, ""
-        if (pop is None or pd.isna(pop)) and pfa is not None:
-            year = basis_year(basis) or int(period_end[:4]) - 1
-            pop = float(pfa.get((r.force, year), math.nan))
-            basis = f"mid-{year} estimate"
+        want = basis_year(basis) or ons_basis_year(period_end)
+        if pop is None or pd.isna(pop):
+            pop, basis = population_estimate(pfa, r.force, want)
         count = float(r.count) if pd.notna(r.count) else math.nan
         if pd.isna(count):
             note = f"suppressed by ONS ({r.suppressed})" if r.suppressed else "no count published"
             rate = math.nan
         elif pop is None or pd.isna(pop) or pop <= 0:
-            note, rate = "no population estimate", math.nan
+            note, rate = f"no population estimate (ONS uses mid-{want}; the population files have none for this force)", math.nan
         else:
             rate = rate_per_1000(count, float(pop))
         out.append({"force": r.force, "count": count, "population": float(pop) if pd.notna(pop) else math.nan,
@@ -76,9 +101,11 @@ def latest_period(crime: pd.DataFrame, offence_group: str, end: str) -> str:
     the newest table available and says which 12 months it covers.
     """
     periods = crime.loc[crime["offence_group"] == offence_group, "period_end"]
-    periods = sorted(p for p in periods.unique() if p <= end)
+    have = sorted(periods.unique())
+    periods = [p for p in have if p <= end]
     if not periods:
-        raise LookupError(f"no national figures for '{offence_group}' for 12 months ending on or before {end}")
+        later = f"; the ONS tables supplied cover 12 months to {', '.join(have)}, after this period" if have else ""
+        raise LookupError(f"no national figures for '{offence_group}' for 12 months ending on or before {end}{later}")
     return periods[-1]
 
 

@@ -78,3 +78,38 @@ def r12_ratio(numerator: pd.Series, denominator: pd.Series, end: pd.Period) -> t
     if den == 0:
         return None, f"no cases in the 12 months to {end.strftime('%b-%y')} (denominator is zero)"
     return num / den, ""
+
+
+def quarter_total(series: pd.Series, end: pd.Period) -> float | None:
+    """The three months to ``end`` summed; None if any of them is missing."""
+    w = window(series, end, 3)
+    return None if w.isna().any() else float(w.sum())
+
+
+def quarter_yoy(series: pd.Series, end: pd.Period) -> Change:
+    """The quarter (three months to ``end``) against the same quarter a year earlier, as a percentage change."""
+    cur, prev = quarter_total(series, end), quarter_total(series, end - 12)
+    if cur is None or prev is None:
+        which = end if cur is None else end - 12
+        return Change(cur, prev, None, f"the quarter to {which.strftime('%b-%y')} is not complete")
+    ch = pct_change(cur, prev)
+    return Change(cur, prev, ch, "" if ch is not None else "no change can be computed from a base of zero")
+
+
+def missing_runs(series: pd.Series, start: pd.Period, end: pd.Period) -> list[tuple[pd.Period, pd.Period]]:
+    """Consecutive months from ``start`` to ``end`` with no figure, as (first, last) pairs: the gaps in the data."""
+    w = series.astype(float).reindex(pd.period_range(start, end, freq="M"))
+    runs: list[tuple[pd.Period, pd.Period]] = []
+    for p, v in w.items():
+        if pd.isna(v):
+            if runs and runs[-1][1] == p - 1:
+                runs[-1] = (runs[-1][0], p)
+            else:
+                runs.append((p, p))
+    return runs
+
+
+def gap_phrase(runs: list[tuple[pd.Period, pd.Period]]) -> str:
+    """'May-24 to Dec-24' / 'Mar-24 and Jun-24 to Jul-24'; empty when there is no gap."""
+    parts = [a.strftime("%b-%y") if a == b else f"{a.strftime('%b-%y')} to {b.strftime('%b-%y')}" for a, b in runs]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (" and " + parts[-1] if parts else "")

@@ -127,7 +127,9 @@ def cover(ctx: ReportContext, with_comparison: bool = True) -> HTML:
     html = sections.render("cover.html.j2", force=ctx.force, plan=ctx.plan, quarter=ctx.quarter, scored=scored,
                            sample=ctx.provenance.sample, comparison=with_comparison)
     if with_comparison:
-        html += comparison_html(ctx)
+        from .areas import section_html
+
+        html += comparison_html(ctx) + section_html(ctx)
     return HTML(html)
 
 
@@ -172,6 +174,10 @@ def comparison_html(ctx: ReportContext) -> str:
                                        change=change))
             else:
                 stmts.append(st.render("comparison_r12_missing", period=end.strftime("%b-%y"), reason=ch.note))
+            if kw["national"] and kw["national"].get("ons_count") and ch.current is not None:
+                stmts.append(st.render("counts_differ", ons=kw["national"]["ons_count"],
+                                       ons_period=kw["national"]["ons_period"], street=f"{ch.current:,.0f}",
+                                       street_period=end.strftime("%b-%y")))
             kw["r12"] = {"statements": stmts, "figure": Markup(charts.figure_html(fig, alt))}
         street = ctx.data.street
         yoy = comparison.yoy_by_type(street[street["month"] <= end], end, exclude=(ASB,))
@@ -252,7 +258,8 @@ def _national_block(ctx: ReportContext) -> dict | None:
             charts.figure_html(charts.ranked_figure(rates, ctx.force.slug, ctx.names, c.peers, period, group,
                                                     NATIONAL_SOURCE),
                                charts.comparison_alt("ranked", rates=rates, force=ctx.force.slug, force_name=name))]
-    return {"statements": stmts, "table": table, "figures": [Markup(f) for f in figs]}
+    return {"statements": stmts, "table": table, "figures": [Markup(f) for f in figs],
+            "ons_count": f"{me['count']:,.0f}", "ons_period": p}
 
 
 def priority_narrative(ctx: ReportContext, priority: int) -> HTML:
@@ -294,7 +301,7 @@ def governance(ctx: ReportContext) -> HTML:
 
 def back_matter(ctx: ReportContext) -> HTML:
     """Glossary of the acronyms the report uses, and the provenance stamp."""
-    glossary = sections.load_glossary(ctx.paths.params / "glossary.yaml")
+    glossary = sections.load_glossary(ctx.paths.param_file("glossary.yaml"))
     return HTML(sections.render("back.html.j2", glossary=sections.used_acronyms(report_text(ctx), glossary),
                                 prov=ctx.provenance.as_dict(), plan_title=ctx.plan.title, quarter=ctx.quarter.label))
 

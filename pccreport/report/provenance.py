@@ -62,8 +62,10 @@ def summarise_sources(data_sources: list[dict]) -> list[dict]:
 def collect(paths: Paths, force: str, quarter: str, data_sources: list[dict], built_at: str | None = None) -> Provenance:
     """Build the provenance record for one force-quarter from the processed-data manifests and the params files."""
     sources = summarise_sources(data_sources)
-    for name in (f"{force}/plan.yaml", f"{force}/{quarter}.yaml", "forces.yaml", "glossary.yaml"):
-        p = paths.params / name
+    own_plan = (paths.params / force / "plan.yaml").exists()
+    for name in (f"{force}/plan.yaml", f"{force}/{quarter}.yaml", "forces.yaml", "glossary.yaml",
+                 *(() if own_plan else ("default_plan.yaml",))):
+        p = paths.params / name if "/" in name else paths.param_file(name)
         if p.exists():
             sources.append({"source": f"params/{name}", "files": 1, "period": "", "rows": None,
                             "sha256": sha256_file(p)[:16], "file_hashes": {name: sha256_file(p)}})

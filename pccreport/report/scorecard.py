@@ -177,13 +177,32 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
         raise LookupError(f"no data.police.uk months up to {month_label(end)}")
     ch = rolling.r12_yoy(series, end)
     mo = rolling.month_yoy(series, end)
+    qy = rolling.quarter_yoy(series, end)
     base.value, base.unit = ch.current, f"{m.unit} (R12)"
     base.change, base.change_unit = ch.change, "%"
     base.comparison = "R12 to same month last year" if ch.previous is not None else ""
-    base.good = st.is_good(ch.change, m.direction)
-    if ch.current is None:
+    # Partial data: with no R12 comparison, the best one whose inputs exist (quarter, else month, year on year).
+    for alt, label in ((qy, "quarter to same quarter last year"), (mo, "month to same month last year")):
+        if base.change is None and alt.change is not None:
+            base.change, base.comparison = alt.change, label
+    if ch.current is None and qy.current is not None:
+        base.value, base.unit = qy.current, f"{m.unit} (quarter)"
+    base.good = st.is_good(base.change, m.direction)
+    # Only months inside the data's span are a gap; months before the first file were never asked for.
+    gap = rolling.gap_phrase(rolling.missing_runs(series, max(end - 23, series.index.min()), end))
+    if ch.current is None and qy.current is None:
         base.statements.append(st.render("missing", name=m.name, reason=ch.note))
-    else:
+    elif ch.current is None:
+        base.statements.append(st.render(
+            "quarter_volume", name=m.name, period=month_label(end), value=st.fmt_count(qy.current),
+            comparison=st.comparison(qy.change, qy.note, m.direction, "on the same quarter a year before")))
+    if gap and ch.change is None:
+        base.statements.append(st.render("data_gap", gap=gap))
+    if ch.current is None and qy.current is not None and mo.current is not None:
+        base.statements.append(st.render(
+            "quarter_month", month=month_label(end), month_value=st.fmt_count(mo.current),
+            month_comparison=st.comparison(mo.change, mo.note, None, f"on {month_label(end - 12)}")))
+    if ch.current is not None:
         base.statements.append(st.render(
             "volume", name=m.name, period=month_label(end), value=st.fmt_count(ch.current),
             comparison=st.comparison(ch.change, ch.note, m.direction, "year on year"),

@@ -8,6 +8,19 @@ TEMPLATES = {
     # R12 volume and the discrete month, each year on year.
     "volume": "{name} to {period}: {value} in the last 12 months (R12){comparison}. "
               "{month} alone: {month_value}{month_comparison}.",
+    # Partial data: the quarter against the same quarter, where no R12 comparison can be made; a gap named once.
+    "quarter_volume": "{name}, the three months to {period}: {value}{comparison}.",
+    "quarter_month": "{month} alone: {month_value}{month_comparison}.",
+    "csp_intro": "Crimes recorded by the police (total recorded crime excluding fraud, ONS) in the 12 months to {period} "
+                 "for each of the force's {n} community safety partnership areas, beside the force and England and Wales.",
+    "outcome_intro": "Of the {total} crimes recorded in {quarter}, {rate}% have an outcome with further action taken "
+                     "so far; outcomes are as data.police.uk last published them, and later months have had less "
+                     "time to reach one.",
+    "counts_differ": "ONS's count ({ons} crimes, 12 months to {ons_period}) and the data.police.uk count ({street}, 12 "
+                     "months to {street_period}) differ: they cover different months, and data.police.uk publishes "
+                     "each month's crimes as first recorded and without some offences, while ONS's figures are the "
+                     "revised official statistics.",
+    "data_gap": "Gap in the data: no data.police.uk figures for {gap}, so comparisons that need those months are not made.",
     # Outcome rate: R12 and the discrete month, changes in percentage points.
     "outcome_rate": "{name}, R12 to {period}: {value}{comparison}. Discrete rate for {month}: {discrete}{discrete_comparison}.",
     "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} year on year"

@@ -175,3 +175,24 @@ def test_empty_and_wrongly_encoded_yaml_are_named(root):
 def test_missing_narrative_is_not_a_problem(root):
     (root.params / "wiltshire" / "2023-Q1.yaml").unlink()
     assert check_inputs(root, "wiltshire", "2023-Q1").problems == []
+
+
+def test_data_window_refuses_quarters_outside_the_data_or_plan_and_warns_on_every_missing_month():
+    from pccreport.inputs.plan import load_plan
+    from pccreport.inputs.validate import data_window
+    from pccreport.periods import Quarter
+
+    # As the real Wiltshire files: 2024-01..2024-04 and 2025-01..2025-12.
+    months = {f"2024-{m:02d}" for m in range(1, 5)} | {f"2025-{m:02d}" for m in range(1, 13)}
+    probs, warns = data_window(months, Quarter.parse("2025-Q1"), None)
+    assert probs == [] and len(warns) == 1
+    assert all(f"{m}-24" in warns[0] for m in ("May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+    probs, _ = data_window(months, Quarter.parse("2026-Q1"), None)
+    assert "outside the data" in probs[0] and "2024-01 to 2025-12" in probs[0]
+    gappy = months - {"2025-05", "2025-06"}
+    _, warns = data_window(gappy, Quarter.parse("2025-Q2"), None)
+    assert "quarter itself: May-25, Jun-25" in warns[0]
+    plan = load_plan(Paths.discover(), "wiltshire")  # the sample plan: 2022-2025
+    sample_months = {f"{y}-{m:02d}" for y in range(2021, 2027) for m in range(1, 13)}
+    probs, _ = data_window(sample_months, Quarter.parse("2026-Q1"), plan)
+    assert "outside the plan's years 2022-2025" in probs[0]
