@@ -37,14 +37,19 @@ def root_option(f):
 
 
 def _root(ctx: click.Context, root: str | None) -> str | None:
-    return root or (ctx.obj or {}).get("root")
+    chosen = root or (ctx.obj or {}).get("root")
+    if chosen and not Path(chosen).is_dir():
+        # A mistyped --root would otherwise be created by the first write, as an empty project.
+        raise click.UsageError(f"--root {chosen}: no such folder; make it with data/raw/ inside "
+                               "(docs/real-data.md) or leave --root out")
+    return chosen
 
 
 def force_option(required: bool = True, multiple: bool = True, helptext: str = ""):
     """The --force option, named and described the same in every command."""
     return click.option("--force", "forces", multiple=multiple, required=required, metavar="SLUG",
-                        help=helptext or "force slug, e.g. wiltshire (repeatable); 'all' = every registry force "
-                                         "with a plan file")
+                        help=helptext or "force slug, e.g. wiltshire (repeatable); 'all' = every force in "
+                                         "params/forces.yaml (those without data are listed as no data)")
 
 
 def quarter_option(required: bool = True):
@@ -194,14 +199,14 @@ def render(ctx: click.Context, notebooks, forces, quarter, priority, section, ou
 @root_option
 @click.pass_context
 def new_plan(ctx: click.Context, forces, overwrite, root) -> int:
-    """Write a starter params/<force>/plan.yaml (three priorities on data.police.uk data) to edit."""
+    """Write a starter params/<force>/plan.yaml: the public-data default plan plus commented force-KPI examples."""
     from ..config import Paths
     from ..errors import PccReportError
-    from ..inputs.plan_skeleton import write_plan_skeleton
+    from ..inputs.starter_plan import write_starter
 
     paths = Paths.discover(_root(ctx, root))
     try:
-        path = write_plan_skeleton(paths, forces, overwrite=overwrite)
+        path = write_starter(paths, forces, overwrite=overwrite)
     except PccReportError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2

@@ -41,11 +41,23 @@ KPI_EXAMPLES = """\
 """
 
 
-def starter_text(paths: Paths, force: str) -> str:
+HEADER = """\
+# Starter Police and Crime Plan catalogue for {name}: the public-data default plan, to edit into the force's own.
+# Replace the titles, priorities and metrics with the plan's (schema: docs/inputs.md, "Plan catalogue"); every
+# metric below reads public data (data.police.uk street files, ONS tables), so the report builds before any force
+# KPI is supplied. Force-KPI examples are commented out at the end.
+"""
+
+
+def starter_text(paths: Paths, force: str, name: str | None = None) -> str:
     """The starter plan's YAML for ``force``: the default plan named for it, then the commented KPI examples."""
     text = paths.param_file(DEFAULT_PLAN).read_text(encoding="utf-8")
-    lines = [f"force: {force}" if ln.startswith("force:") else ln for ln in text.splitlines()]
-    return "\n".join(lines).rstrip("\n") + "\n" + KPI_EXAMPLES
+    # The default plan's own leading comments describe the default, not a force's plan: the starter's header replaces them.
+    body = text.splitlines()
+    while body and (body[0].startswith("#") or not body[0].strip()):
+        body.pop(0)
+    lines = [f"force: {force}" if ln.startswith("force:") else ln for ln in body]
+    return HEADER.format(name=name or force) + "\n".join(lines).rstrip("\n") + "\n" + KPI_EXAMPLES
 
 
 def write_starter(paths: Paths, force: str, overwrite: bool = False) -> str:
@@ -55,7 +67,7 @@ def write_starter(paths: Paths, force: str, overwrite: bool = False) -> str:
     if path.exists() and not overwrite:
         raise PccReportError(f"{path} already exists; edit it, or pass --overwrite to replace it with the starter plan")
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, starter_text(paths, f.slug))
+    atomic_write_text(path, starter_text(paths, f.slug, f.name))
     load_plan(paths, f.slug)  # the file written must load: a broken default plan is caught here, not at build time
     return str(path)
 
