@@ -56,9 +56,21 @@ def fmt_result_target(r) -> str:
 
 
 def rag_counts(rags: list) -> list[tuple[str, str, int]]:
-    """(status, label, count) for each RAG status present, in the order red, amber, green, grey."""
-    order = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("grey", "Not scored")]
+    """(status, label, count) for each rating present, in the order red, amber, green, no change, not rated, grey."""
+    order = [(k, rag_.LABELS[k]) for k in ("red", "amber", "green", "nochange", "unrated", "grey")]
     return [(k, lbl, n) for k, lbl in order if (n := sum(1 for g in rags if g.status == k))]
+
+
+def comparison_bases(results: list) -> str:
+    """What the change column compares, from the comparisons the measures actually made (never a fixed phrase)."""
+    seen: list[str] = []
+    for r in results:
+        c = getattr(r, "comparison", "")
+        if c and not c.startswith(("service level", "range")):
+            key = c.split(" (")[0]
+            if key not in seen:
+                seen.append(key)
+    return "; ".join(f"against the {k}" for k in seen) if seen else "no comparisons available"
 
 
 def render(template: str, **ctx) -> str:
@@ -66,7 +78,7 @@ def render(template: str, **ctx) -> str:
     return _ENV.get_template(template).render(md=_md, bullets=_bullets, fmt_value=fmt_result_value,
                                               fmt_change=fmt_result_change, fmt_target=fmt_result_target,
                                               rag=rag_.score, rag_rule=rag_.RULE,
-                                              rag_counts=rag_counts, **ctx)
+                                              rag_counts=rag_counts, comparison_bases=comparison_bases, **ctx)
 
 
 def narrative_section(anchor: str, heading: str, section, narrative, plan, quarter, force) -> str:

@@ -107,6 +107,8 @@ def is_good(change: float | None, direction: str) -> bool | None:
     """True if the change is in the metric's good direction, None if there is none."""
     if change is None or round(change, 1) == 0:
         return None
+    if direction == "none":  # a measure with no good direction is never called better or worse
+        return None
     return (change > 0) == (direction == "up")
 
 
