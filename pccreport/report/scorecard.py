@@ -18,6 +18,7 @@ from ..metrics import durations, outcomes, poisson, ranges, rates, rolling, surv
 from ..metrics.spc import XmrResult, XmrSettings, chart_unavailable, consecutive_tail, signal_phrase, xmr
 from ..periods import Quarter, month_label
 from . import statements as st
+from .steps import step_phrases
 
 MIN_XMR_POINTS = XmrSettings().min_points
 CSV_COLUMNS = ["priority", "scorecard", "metric_id", "metric", "area", "period", "value", "unit", "comparison",
@@ -181,6 +182,7 @@ def _chart(base: MetricResult, series: pd.Series, end: pd.Period, settings: XmrS
         verdict=base.verdict + " variation" if sig is None else base.verdict,
         signal="" if sig is None else f" ({signal_phrase(sig, s.index)})",
         assurance=f"; the target of {fmt(m.target)} is {assurance}" if assurance else ""))
+    base.statements.extend(step_phrases(res, fmt))
 
 
 def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: XmrSettings) -> MetricResult:
@@ -309,7 +311,8 @@ def _proportion(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: 
         base.statements.append(st.render("proportion", name=m.name, period=month_label(end), value=f"{base.value:.1f}%",
                                          margin=f"{cur.margin * 100:.1f}", low=f"{cur.low * 100:.1f}%",
                                          high=f"{cur.high * 100:.1f}%", n=st.fmt_count(n),
-                                         change=st.change_pp(base.change, "no change known"), significance=sig))
+                                         change=st.change_pp(base.change, "no change known"), significance=sig,
+                                         against=f"on the 12 months to {month_label(end - 12)}"))
     _chart(base, (num / den.where(den > 0)) * 100, end, settings, lambda x: f"{x:.1f}%")
     return base
 

@@ -10,7 +10,7 @@ TEMPLATES = {
               "{month} alone: {month_value}{month_comparison}.",
     # Outcome rate: R12 and the discrete month, changes in percentage points.
     "outcome_rate": "{name}, R12 to {period}: {value}{comparison}. Discrete rate for {month}: {discrete}{discrete_comparison}.",
-    "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} year on year"
+    "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} {against}"
                   " — {significance}.",
     "value": "{name} for {period}: {value}{target}{comparison}.",
     # Rate per 1,000, national rank (1 = lowest) and the most similar group's weighted rate.

@@ -251,3 +251,21 @@ def test_previous_quarter_rating_is_computed_from_data_cut_at_its_end(results):
     assert {r.previous_rating for r in fresh} - {""}  # every measure got one
     row = next(r for r in fresh if r.metric.id == "cyber_crimes").row()
     assert row["rating"] == "No change" and row["previous_rating"] == rag.score(q4["cyber_crimes"]).label
+
+
+def test_sample_101_step_change_is_stated_with_old_and_new_mean(results):
+    """The 101 chart rebases at Sep-22: the statement gives both means (recomputed here) and the month."""
+    res, data, _ = results
+    r = res["calls_101_answer"]
+    kp = data.kpis[(data.kpis["metric"] == "calls_101_answer") & (data.kpis["area"] == "force")].set_index("period")
+    v = kp["value"].astype(float)
+    v = v[v.index <= pd.Period("2023-03", "M")]
+    sep = pd.Period("2022-09", "M")
+    start = r.chart.values.index[0]
+    old = v[(v.index >= start) & (v.index < sep)].mean()
+    new = v[v.index >= sep].mean()
+
+    def mmss(x):
+        return f"{int(round(x)) // 60}:{int(round(x)) % 60:02d}"
+
+    assert f"From Sep-22 the average rose from {mmss(old)} to {mmss(new)}" in " ".join(r.statements)
