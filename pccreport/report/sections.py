@@ -8,7 +8,7 @@ import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ..inputs.narrative import Deliverable, due_status, md_inline
+from ..inputs.narrative import Deliverable, due_label, due_status, md_inline
 from . import rag as rag_
 from . import statements as st
 
@@ -86,10 +86,10 @@ def narrative_section(anchor: str, heading: str, section, narrative, plan, quart
     as_of = quarter.end_month.end_time.date()
 
     def status(d: Deliverable) -> str:
-        return due_status(d.due, d.progress, as_of)
+        return due_status(d.due, d.progress, as_of, d.start)
 
     return render("narrative.html.j2", anchor=anchor, heading=heading, section=section, narrative=narrative, plan=plan,
-                  quarter=quarter, force=force, status=status)
+                  quarter=quarter, force=force, status=status, due_label=due_label)
 
 
 def used_acronyms(text: str, glossary: dict[str, str]) -> list[tuple[str, str]]:
