@@ -73,12 +73,18 @@ def comparison_bases(results: list) -> str:
     return "; ".join(f"against the {k}" for k in seen) if seen else "no comparisons available"
 
 
+def exceptions(scored: list) -> list:
+    """(result, rating) pairs with a special-cause signal or a significant 12-month change, good or bad."""
+    return [(r, g) for r, g in scored if r.supplied and (str(r.verdict).startswith("special cause") or r.significant)]
+
+
 def render(template: str, **ctx) -> str:
     """Render one template with the shared helpers available."""
     return _ENV.get_template(template).render(md=_md, bullets=_bullets, fmt_value=fmt_result_value,
                                               fmt_change=fmt_result_change, fmt_target=fmt_result_target,
                                               rag=rag_.score, rag_rule=rag_.RULE,
-                                              rag_counts=rag_counts, comparison_bases=comparison_bases, **ctx)
+                                              rag_counts=rag_counts, comparison_bases=comparison_bases, exceptions=exceptions,
+                                              **ctx)
 
 
 def narrative_section(anchor: str, heading: str, section, narrative, plan, quarter, force) -> str:

@@ -250,3 +250,16 @@ def test_fmt_target_and_rag_counts():
     assert sections.fmt_result_target(r2) == "—"
     g = [rag.Rag("red", "", ""), rag.Rag("green", "", ""), rag.Rag("red", "", "")]
     assert sections.rag_counts(g) == [("red", "Red", 2), ("green", "Green", 1)]
+
+
+def test_exceptions_page_lists_every_signal_or_significant_change_and_nothing_else(ingested):
+    ctx = report.context("wiltshire", "2023-Q1", str(ingested.root))
+    out = report.cover(ctx).data
+    part = out[out.index('id="exceptions"'):out.index('id="summary"')]
+    text = _text(part)
+    expected = [r for r in ctx.results if r.supplied and (r.verdict.startswith("special cause") or r.significant)]
+    assert expected, "the sample has signals to show"
+    for r in ctx.results:
+        assert (f"<td>{html.escape(r.metric.name)}</td>" in part) == (r in expected), r.metric.id
+    assert f"{len(expected)} measures" in text
+    assert out.index('id="exceptions"') < out.index('id="summary"')  # up front, before the scorecard
