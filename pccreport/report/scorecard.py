@@ -269,7 +269,7 @@ def _rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Period) -> M
     names = data.force_names
     try:
         pa = rates.peer_average(table, peers)
-        peer = f"{pa.rate:.2f} per 1,000 (Σ crimes ÷ Σ population of {len(pa.forces)} forces)"
+        peer = f"{pa.rate:.2f} per 1,000 (all crimes of the {len(pa.forces)} peer forces per 1,000 of their combined population)"
         if pa.left_out:
             peer += "; left out: " + ", ".join(f"{names.get(k, k)} ({v})" for k, v in pa.left_out.items())
     except LookupError as exc:

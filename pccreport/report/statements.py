@@ -27,11 +27,11 @@ TEMPLATES = {
     "comparison_rate": "{force} recorded {count} crimes ({what}) in the 12 months to {period}: {rate} per 1,000 "
                        "residents ({basis}), {rank}.",
     "comparison_national": "That is {diff}% {side} the England and Wales rate of {national} per 1,000.",
-    "comparison_peer": "The peer-group average is {peer} per 1,000 ({peers}; Σ offences ÷ Σ population), so {force} "
+    "comparison_peer": "The peer-group average is {peer} per 1,000 ({peers}; their offences added together per 1,000 of their combined population), so {force} "
                        "is {side} its peers.",
     "comparison_r12": "{current} crimes were recorded in the 12 months to {period}, {change}.",
     "comparison_r12_missing": "No rolling 12-month total to {period}: {reason}.",
-    "comparison_no_peer": "No peer group is listed for {force} (params/forces.yaml or the plan), so no peer average "
+    "comparison_no_peer": "No peer group is listed for {force} (in the force register or the plan), so no peer average "
                           "is shown.",
 }
 
