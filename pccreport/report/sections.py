@@ -73,6 +73,25 @@ def comparison_bases(results: list) -> str:
     return "; ".join(f"against the {k}" for k in seen) if seen else "no comparisons available"
 
 
+SPARK_POINTS = 24  # two years of months: enough to see a season, small enough for a table cell
+
+
+def sparkline(series, width: int = 60, height: int = 14) -> Markup:
+    """A small inline SVG line of the series' last ``SPARK_POINTS`` values (empty when fewer than 3 points)."""
+    if series is None:
+        return Markup("")
+    v = [float(x) for x in list(series.dropna())[-SPARK_POINTS:]]
+    if len(v) < 3:
+        return Markup("")
+    lo, hi = min(v), max(v)
+    span = (hi - lo) or 1.0
+    pts = " ".join(f"{i * (width - 2) / (len(v) - 1) + 1:.1f},{height - 1 - (x - lo) / span * (height - 2):.1f}"
+                   for i, x in enumerate(v))
+    return Markup(f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+                  f'aria-label="trend of the last {len(v)} values"><polyline fill="none" stroke="#1f4e79" '
+                  f'stroke-width="1" points="{pts}"/></svg>')
+
+
 def exceptions(scored: list) -> list:
     """(result, rating) pairs with a special-cause signal or a significant 12-month change, good or bad."""
     return [(r, g) for r, g in scored if r.supplied and (str(r.verdict).startswith("special cause") or r.significant)]
@@ -83,7 +102,7 @@ def render(template: str, **ctx) -> str:
     return _ENV.get_template(template).render(md=_md, bullets=_bullets, fmt_value=fmt_result_value,
                                               fmt_change=fmt_result_change, fmt_target=fmt_result_target,
                                               rag=rag_.score, rag_rule=rag_.RULE,
-                                              rag_counts=rag_counts, comparison_bases=comparison_bases, exceptions=exceptions,
+                                              rag_counts=rag_counts, comparison_bases=comparison_bases, exceptions=exceptions, sparkline=sparkline,
                                               **ctx)
 
 

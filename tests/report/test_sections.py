@@ -263,3 +263,10 @@ def test_exceptions_page_lists_every_signal_or_significant_change_and_nothing_el
         assert (f"<td>{html.escape(r.metric.name)}</td>" in part) == (r in expected), r.metric.id
     assert f"{len(expected)} measures" in text
     assert out.index('id="exceptions"') < out.index('id="summary"')  # up front, before the scorecard
+
+
+def test_sparkline_draws_the_last_points_and_nothing_for_too_few():
+    s = pd.Series(range(30), index=pd.period_range("2020-01", periods=30, freq="M"), dtype=float)
+    svg = str(sections.sparkline(s))
+    assert svg.count(",") == sections.SPARK_POINTS and svg.startswith("<svg")
+    assert str(sections.sparkline(s.iloc[:2])) == "" and str(sections.sparkline(None)) == ""
