@@ -99,6 +99,21 @@ def attach_previous(results: list[MetricResult], plan: Plan, data: ReportData, q
     return results
 
 
+def priority_frame(results: list[MetricResult]) -> pd.DataFrame:
+    """Each priority's score: how many of its measures are rated each way, this quarter and last (pledge scorecard)."""
+    from .rag import LABELS, score
+
+    rows = []
+    for p in dict.fromkeys(r.priority for r in results):
+        mine = [r for r in results if r.priority == p]
+        row: dict = {"priority": p, "measures": len(mine)}
+        for status, label in LABELS.items():
+            row[label] = sum(1 for r in mine if score(r).status == status)
+            row[f"{label} (previous quarter)"] = sum(1 for r in mine if r.previous_status == status)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def scorecard_frame(results: list[MetricResult]) -> pd.DataFrame:
     """The scorecard as a DataFrame with the CSV columns."""
     return pd.DataFrame([r.row() for r in results], columns=CSV_COLUMNS)

@@ -269,3 +269,19 @@ def test_sample_101_step_change_is_stated_with_old_and_new_mean(results):
         return f"{int(round(x)) // 60}:{int(round(x)) % 60:02d}"
 
     assert f"From Sep-22 the average rose from {mmss(old)} to {mmss(new)}" in " ".join(r.statements)
+
+
+def test_priority_scores_count_each_rating_this_quarter_and_last(results):
+    from pccreport.report import rag
+    from pccreport.report.scorecard import attach_previous, compute_plan as cp, priority_frame
+
+    _, data, plan = results
+    q = Quarter.parse("2023-Q1")
+    fresh = attach_previous(cp(plan, data, q), plan, data, q)
+    frame = priority_frame(fresh).set_index("priority")
+    for p in (1, 2, 3, 4):
+        mine = [r for r in fresh if r.priority == p]
+        assert frame.loc[p, "measures"] == len(mine)
+        assert frame.loc[p, "Red"] == sum(rag.score(r).status == "red" for r in mine)
+        assert frame.loc[p, "Red (previous quarter)"] == sum(r.previous_status == "red" for r in mine)
+        assert sum(frame.loc[p, lbl] for lbl in rag.LABELS.values()) == len(mine)
