@@ -239,12 +239,21 @@ def test_sample_cjs_change_is_labelled_previous_quarter(results):
         assert res[mid].comparison == "12 months to the same month last year"
 
 
-def test_previous_quarter_rating_is_computed_from_data_cut_at_its_end(results):
+@pytest.fixture(scope="module")
+def with_previous(results):
+    from pccreport.report.scorecard import attach_previous
+
+    _, data, plan = results
+    q = Quarter.parse("2023-Q1")
+    return attach_previous(compute_plan(plan, data, q), plan, data, q)
+
+
+def test_previous_quarter_rating_is_computed_from_data_cut_at_its_end(results, with_previous):
     from pccreport.report import rag
-    from pccreport.report.scorecard import attach_previous, compute_plan as cp
+    from pccreport.report.scorecard import compute_plan as cp
 
     res, data, plan = results
-    fresh = attach_previous(cp(plan, data, Quarter.parse("2023-Q1")), plan, data, Quarter.parse("2023-Q1"))
+    fresh = with_previous
     q4 = {r.metric.id: r for r in cp(plan, data, Quarter.parse("2022-Q4"))}
     for r in fresh:
         assert r.previous_rating == rag.score(q4[r.metric.id]).label
@@ -271,13 +280,11 @@ def test_sample_101_step_change_is_stated_with_old_and_new_mean(results):
     assert f"From Sep-22 the average rose from {mmss(old)} to {mmss(new)}" in " ".join(r.statements)
 
 
-def test_priority_scores_count_each_rating_this_quarter_and_last(results):
+def test_priority_scores_count_each_rating_this_quarter_and_last(with_previous):
     from pccreport.report import rag
-    from pccreport.report.scorecard import attach_previous, compute_plan as cp, priority_frame
+    from pccreport.report.scorecard import priority_frame
 
-    _, data, plan = results
-    q = Quarter.parse("2023-Q1")
-    fresh = attach_previous(cp(plan, data, q), plan, data, q)
+    fresh = with_previous
     frame = priority_frame(fresh).set_index("priority")
     for p in (1, 2, 3, 4):
         mine = [r for r in fresh if r.priority == p]
