@@ -270,3 +270,21 @@ def test_sparkline_draws_the_last_points_and_nothing_for_too_few():
     svg = str(sections.sparkline(s))
     assert svg.count(",") == sections.SPARK_POINTS and svg.startswith("<svg")
     assert str(sections.sparkline(s.iloc[:2])) == "" and str(sections.sparkline(None)) == ""
+
+
+def test_deliverables_show_status_from_dates_and_due_dates_in_one_format():
+    from types import SimpleNamespace
+
+    from pccreport.inputs.narrative import Deliverable
+    from pccreport.periods import Quarter
+
+    ds = [Deliverable(action="A", due="2023-03", progress=95), Deliverable(action="B", due="June 2023", progress=50),
+          Deliverable(action="C", due="Q4 2023", progress=40), Deliverable(action="D", due="2023-04", progress=100)]
+    section = SimpleNamespace(outcomes=[], focus=[], deliverables=ds, risks=[])
+    out = _text(sections.narrative_section("p1", "Priority 1", section, SimpleNamespace(supplied=True),
+                                           SimpleNamespace(title="Plan"), Quarter.parse("2023-Q1"),
+                                           SimpleNamespace(slug="wiltshire", name="Wiltshire")))
+    for due, status in (("Mar 2023", "overdue"), ("Jun 2023", "at risk"), ("Dec 2023", "on track"),
+                        ("Apr 2023", "complete")):
+        assert re.search(rf"{due}\s+\d+%\s+{status}", out), (due, status, out)
+    assert "June 2023" not in out and "Q4 2023" not in out
