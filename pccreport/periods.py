@@ -51,6 +51,10 @@ class Quarter:
     def months(self) -> list[pd.Period]:
         return [self.first_month + i for i in range(3)]
 
+    def previous(self) -> "Quarter":
+        """The quarter before this one (Q1's previous is Q4 of the year before)."""
+        return Quarter(self.year - 1, 4, self.financial) if self.q == 1 else Quarter(self.year, self.q - 1, self.financial)
+
     def describe(self) -> str:
         """Human form, e.g. 'January to March 2023'."""
         a, b = self.first_month, self.end_month

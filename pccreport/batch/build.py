@@ -185,12 +185,14 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
                                 "published and the previous one is kept; check data/raw/ and run the ingest")
         stem = f"{f.slug}-{q.label}"
         csv_path = tmp / "scorecard.csv"
-        from ..report.scorecard import scorecard_frame
+        from ..report.scorecard import priority_frame, scorecard_frame
 
         # CRLF rows: the csv module then quotes a cell holding a bare CR, which a spreadsheet would otherwise take as a
         # new row starting with whatever follows it (e.g. "=cmd|...").
         atomic_write_text(csv_path, neutralise_formulas(scorecard_frame(ctx.results)).to_csv(index=False,
                                                                                              lineterminator="\r\n"))
+        atomic_write_text(tmp / "priority_scores.csv",
+                          priority_frame(ctx.results).to_csv(index=False, lineterminator="\r\n"))
         atomic_write_json(tmp / "provenance.json", ctx.provenance.as_dict())
         title = f"{f.name}: {plan.title} — {q.label}"
         footer = f"{f.name} · {plan.title} · Quarterly PCC highlight report {q.label}"

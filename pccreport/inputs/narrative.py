@@ -53,6 +53,8 @@ class Deliverable(BaseModel):
     due: Annotated[str, AfterValidator(_due_understood)]
     progress: int = Field(ge=0, le=100)
     note: Text = ""
+    # When the work began ('YYYY-MM' or 'YYYY-MM-DD'); without it, 12 months before the due date is assumed.
+    start: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
 
 
 class Section(BaseModel):
@@ -106,14 +108,34 @@ def md_inline(text: str) -> str:
     return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
 
 
-def due_status(due: str, progress: int, as_of: dt.date) -> str:
-    """'complete', 'overdue' or 'on track' for a deliverable, judged at the quarter end."""
+START_MONTHS = 12  # assumed length of a deliverable's work when no start is given (docs/methods.md)
+
+
+def due_status(due: str, progress: int, as_of: dt.date, start: str | None = None) -> str:
+    """'complete', 'overdue', 'at risk' (progress behind the share of time elapsed) or 'on track', at the quarter end."""
     if progress >= 100:
         return "complete"
     parsed = _parse_due(due)
     if parsed is None:
         return "due date not understood"
-    return "overdue" if parsed < as_of else "on track"
+    if parsed <= as_of:  # due by the quarter's end and not complete
+        return "overdue"
+    import pandas as pd
+
+    begin = pd.Timestamp(start).date() if start else (pd.Timestamp(parsed) - pd.DateOffset(months=START_MONTHS)).date()
+    if begin < as_of and parsed > begin:
+        elapsed = (as_of - begin).days / (parsed - begin).days
+        if progress < elapsed * 100:
+            return "at risk"
+    return "on track"
+
+
+def due_label(due: str) -> str:
+    """A due date in the report's one format: 'Jun 2023' for a month or quarter, '15 Jun 2023' for a day."""
+    parsed = _parse_due(due)
+    if parsed is None:
+        return due
+    return f"{parsed.day} {parsed:%b %Y}" if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", due) else f"{parsed:%b %Y}"
 
 
 def _parse_due(due: str) -> dt.date | None:

@@ -53,9 +53,12 @@ class Metric(_Strict):
     kpi: str | None = None
     area: str = "force"
     unit: str
-    direction: Literal["up", "down"]
+    # none: reporting-sensitive or proactive work, where a rise is not simply bad; shown, not rated without a target.
+    direction: Literal["up", "down", "none"]
     target: float | None = None
     chart: Literal["xmr", "none"] = "xmr"
+    # stock: a snapshot count (e.g. outstanding suspects) whose months cannot be added, so no 12-month count test.
+    stock: bool = False
     description: str = ""
     # rate: the ONS offence group (recorded_crime.parquet 'offence_group')
     offence_group: str | None = None

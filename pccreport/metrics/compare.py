@@ -47,5 +47,5 @@ def compare(force: pd.Series, national: pd.Series | None, end: pd.Period, direct
         word, good = "No change", None
     else:
         word = "UP" if change > 0 else "DOWN"
-        good = (change > 0) == (direction == "up")
+        good = None if direction == "none" else (change > 0) == (direction == "up")
     return ValueComparison(end, value, nat, prev, change, None if nat is None else value - nat, word, good)

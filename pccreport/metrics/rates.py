@@ -120,13 +120,15 @@ class Rank:
 
     @property
     def phrase(self) -> str:
-        """'lowest of 42', '3rd lowest of 42', 'highest of 42', or why there is no rank."""
+        """'lowest of 42', '3rd lowest of 42', '10th highest of 42' (rank 33), 'highest of 42', or why not ranked."""
         if self.rank is None:
             return f"not ranked ({self.left_out.get(self.force, 'no rate')})"
         if self.rank == 1:
             return f"lowest of {self.of}"
         if self.rank == self.of:
             return f"highest of {self.of}"
+        if self.rank > (self.of + 1) / 2:  # phrased from the nearer end: 33rd lowest of 42 is 10th highest
+            return f"{ordinal(self.of - self.rank + 1)} highest of {self.of}"
         return f"{ordinal(self.rank)} lowest of {self.of}"
 
 

@@ -86,6 +86,8 @@ class XmrResult:
         sig = self.point_signal(i)
         if sig is None:
             return "common cause"
+        if direction == "none":  # no good direction: say which side, not whether it is good
+            return f"special cause — {sig.side}"
         good = (sig.side == "high") == (direction == "up")
         return "special cause — improving" if good else "special cause — concerning"
 

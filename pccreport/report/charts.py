@@ -150,8 +150,8 @@ def rate_comparison_figure(history: pd.DataFrame, force_name: str, offence_group
             ax.set_ylim(bottom=0)
             ax.legend(fontsize=7.5, frameon=False, loc="lower left")
         ax.set_title(title, loc="left")
-        _source_line(fig, f"Source: {source}. {offence_group}. Rate = offences ÷ mid-year population × 1,000; "
-                          "peer average = Σ offences ÷ Σ population of the peer forces.")
+        _source_line(fig, f"Source: {source}. {offence_group}. Rate per 1,000 residents (ONS mid-year "
+                          "population); peer average: the peer forces' offences per 1,000 of their combined population.")
     return fig
 
 
@@ -194,8 +194,8 @@ def ranked_figure(rates: pd.DataFrame, force: str, names: dict[str, str], peers:
                    Rectangle((0, 0), 1, 1, color=LIMIT, label="Peer forces"),
                    Rectangle((0, 0), 1, 1, color="#BBBBBB", label="Other forces")]
         ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper right")
-        _source_line(fig, f"Source: {source}. {offence_group}. Rank 1 = lowest rate; forces marked not ranked in "
-                          "params/forces.yaml (City of London) and suppressed figures are left out.")
+        _source_line(fig, f"Source: {source}. {offence_group}. Ranked from the lowest rate; City of London (not "
+                          "ranked) and figures suppressed by ONS are left out.")
     return fig
 
 

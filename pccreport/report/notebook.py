@@ -19,7 +19,7 @@ from ..registry import Force, load_registry, validate_force
 from . import charts, comparison, explore, sections
 from . import statements as st
 from .provenance import Provenance, collect
-from .scorecard import MetricResult, compute_plan
+from .scorecard import MetricResult, attach_previous, compute_plan
 
 SOURCE_LABELS = {"police_uk": "data.police.uk street-level crime (Home Office)", "kpi": "force systems (KPI CSV)"}
 NATIONAL_SOURCE = "ONS, Police force area data tables (Home Office police recorded crime; mid-year population)"
@@ -83,7 +83,7 @@ def context(force: str, quarter: str, project_root: str | None = None, built_at:
     plan = load_plan(paths, f.slug)
     narrative = load_narrative(paths, f.slug, q.label)
     data = ReportData.load(paths, f)
-    results = compute_plan(plan, data, q)
+    results = attach_previous(compute_plan(plan, data, q), plan, data, q)
     prov = collect(paths, f.slug, q.label, data.sources, built_at)
     national, note = usable_national(data.national_crime)
     if national is not None:

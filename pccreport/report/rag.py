@@ -1,18 +1,20 @@
-"""RAG (red/amber/green) status of each scorecard metric, scored against its target or its direction of travel.
+"""Rating of each scorecard measure from evidence: control-chart signals, target assurance and significant change.
 
-The scoring rule (printed in the report under the summary scorecard, from ``RULE``):
+The rule (printed under the scorecard from ``RULE``; explained with its assumptions in docs/methods.md):
 
-1. **Not scored** (grey) when the metric has no latest value (data not supplied).
-2. **With a target** in the plan, the latest value is scored against it, direction-aware (a target is a ceiling
-   for "down" metrics and a floor for "up" metrics):
-   Green if the target is met; Amber if it is missed by no more than ``TOLERANCE`` (10%) of the target;
-   Red if it is missed by more.
-3. **Without a target**, the change (year on year) is scored against the metric's good direction:
-   Green if the change is in the good direction and the latest month is not a concerning special cause;
-   Red if the change is in the bad direction by at least ``MATERIAL_PCT`` (5%) or ``MATERIAL_PTS`` (2 percentage
-   points), or the latest month is a concerning special cause on the control chart;
-   Amber otherwise (a small change in the bad direction, no change, or a change that is not statistically
-   significant, e.g. a survey difference that fails the two-proportion test).
+1. **Not scored: data not supplied** (grey) when the measure has no latest value.
+2. **With a target** (or a service level), the Making Data Count assurance icon decides, from the process limits
+   of the measure's control chart: Green if the target is consistently met (every value the process can produce
+   meets it), Red if it is consistently not met, Amber if hit and miss. Without a chart, the latest value is scored
+   against the target: Green if met, Amber if missed by no more than ``TOLERANCE`` (10%) of it, Red otherwise.
+3. **Without a target**, a measure whose catalogue direction is ``none`` (reporting-sensitive or proactive work,
+   where a rise is not simply bad) is shown but **Not rated**.
+4. Otherwise, in order: a special-cause signal this month on the control chart (Red if concerning, Green if
+   improving); else a statistically significant change over 12 months (or the survey period) — the exact
+   conditional test for two Poisson counts (volumes) or the two-proportion z-test (rates and surveys), at the 5%
+   level — Green if in the good direction, Red if not; else **No change** when there is a chart or a test to go
+   on. One month's change on the same month a year earlier never sets the rating.
+5. **Not scored: no comparison** (grey) when there is neither a control chart nor a test to judge by.
 """
 
 from __future__ import annotations
@@ -20,30 +22,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TOLERANCE = 0.10
-MATERIAL_PCT = 5.0
-MATERIAL_PTS = 2.0
 CONCERNING = "special cause — concerning"
+IMPROVING = "special cause — improving"
+STATUSES = ("green", "amber", "red", "nochange", "unrated", "grey")
 
 RULE = (
-    "RAG status: where the plan sets a target, green = target met, amber = missed by up to 10% of the target, "
-    "red = missed by more. Where there is no target, the year-on-year change is scored against the measure's good "
-    "direction: green = better (and the latest month is not a concerning control-chart signal), red = worse by 5% "
-    "or more (2 percentage points for rates) or a concerning control-chart signal, amber = a smaller worsening, no "
-    "change, or a change that is not statistically significant. Grey = not scored (data not supplied)."
+    "How measures are rated: where the plan sets a target or service level, green = the control chart's limits show "
+    "the target is consistently met, red = consistently not met, amber = hit and miss (without a chart: green = met, "
+    "amber = missed by up to 10%, red = missed by more). Without a target: red or green for an unusual (special "
+    "cause) month on the control chart, or for a statistically significant change over 12 months (exact test for "
+    "two counts; two-proportion test for rates and surveys; 5% level), bad or good; otherwise no change. A single "
+    "month's change on a year earlier never sets a rating. Measures where a rise is not simply good or bad "
+    "(reporting-sensitive or proactive work) are shown but not rated. Grey = not scored (no data, or nothing to "
+    "compare with)."
 )
+
+LABELS = {"green": "Green", "amber": "Amber", "red": "Red", "nochange": "No change", "unrated": "Not rated",
+          "grey": "Not scored"}
 
 
 @dataclass(frozen=True)
 class Rag:
-    """A RAG status and the reason it was given."""
+    """A rating and the reason it was given."""
 
-    status: str  # "green" | "amber" | "red" | "grey"
-    basis: str  # "target" | "direction" | "none"
+    status: str  # one of STATUSES
+    basis: str  # "target" | "signal" | "change" | "evidence" | "none"
     reason: str
 
     @property
     def label(self) -> str:
-        return {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Not scored"}[self.status]
+        return LABELS[self.status]
 
 
 def score_target(value: float, target: float, direction: str, tolerance: float = TOLERANCE) -> Rag:
@@ -57,31 +65,46 @@ def score_target(value: float, target: float, direction: str, tolerance: float =
     return Rag("red", "target", f"target missed by {miss * 100:.0f}%")
 
 
-def score_direction(change: float | None, change_unit: str, good: bool | None, verdict: str) -> Rag:
-    """Score a year-on-year change against the metric's good direction (``good`` from the scorecard)."""
-    concerning = verdict == CONCERNING
-    if concerning:
-        return Rag("red", "direction", "latest month is a concerning special cause")
-    if good is True:
-        return Rag("green", "direction", "better than a year earlier")
-    if good is False and change is not None:
-        material = MATERIAL_PTS if change_unit == "pts" else MATERIAL_PCT
-        if abs(change) >= material:
-            return Rag("red", "direction", "materially worse than a year earlier")
-        return Rag("amber", "direction", "slightly worse than a year earlier")
-    return Rag("amber", "direction", "no clear change from a year earlier")
+def score_assurance(assurance: str) -> Rag:
+    """Score a Making Data Count assurance verdict ('consistently met', 'consistently not met', 'hit and miss')."""
+    status = {"consistently met": "green", "consistently not met": "red", "hit and miss": "amber"}[assurance]
+    return Rag(status, "target", f"target {assurance} by the process")
+
+
+def score_evidence(verdict: str, significant: bool | None, good: bool | None, has_chart: bool, test: str = "") -> Rag:
+    """Score a measure without a target from its chart verdict and its significance test (None when untested)."""
+    if verdict == CONCERNING:
+        return Rag("red", "signal", "unusual month on the control chart, in the bad direction")
+    if verdict == IMPROVING:
+        return Rag("green", "signal", "unusual month on the control chart, in the good direction")
+    if significant and good is not None:
+        what = "better" if good else "worse"
+        return Rag("green" if good else "red", "change", f"significantly {what} over 12 months ({test})")
+    if has_chart or significant is not None:
+        return Rag("nochange", "evidence", "no signal on the control chart and no significant change")
+    return Rag("grey", "none", "no comparison")
 
 
 def score(result) -> Rag:
-    """The RAG status of one MetricResult (fields read defensively so new scorecard fields do not break it)."""
+    """The rating of one MetricResult (fields read defensively so new scorecard fields do not break it)."""
     value = getattr(result, "value", None)
     if value is None or not getattr(result, "supplied", True):
         return Rag("grey", "none", "data not supplied")
     metric = result.metric
+    direction = getattr(metric, "direction", "up")
     target = getattr(metric, "target", None)
+    if target is None and getattr(metric, "measure", "") == "duration":
+        target = getattr(metric, "service_level", None)  # a service level is the duration's target
+        direction = "down"
     unit = str(getattr(result, "unit", ""))
+    chart = getattr(result, "chart", None)
     # Targets are set on the measure's own latest value; an R12 volume is not comparable with a monthly target.
     if target is not None and not unit.endswith("(R12)"):
-        return score_target(float(value), float(target), getattr(metric, "direction", "up"))
-    return score_direction(getattr(result, "change", None), getattr(result, "change_unit", ""),
-                           getattr(result, "good", None), getattr(result, "verdict", "") or "")
+        if chart is not None and getattr(result, "verdict", ""):
+            return score_assurance(chart.assurance(float(target), direction))
+        return score_target(float(value), float(target), direction)
+    if direction == "none":
+        return Rag("unrated", "none", "shown, not rated: a rise or fall is not simply good or bad")
+    return score_evidence(getattr(result, "verdict", "") or "", getattr(result, "significant", None),
+                          getattr(result, "good", None), chart is not None and bool(getattr(result, "verdict", "")),
+                          getattr(result, "test", ""))

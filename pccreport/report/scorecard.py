@@ -14,14 +14,16 @@ import pandas as pd
 from ..ingest.processed import ReportData
 from ..inputs.plan import Metric, Plan, SpcSettings
 from ..metrics import compare as cmp_
-from ..metrics import durations, outcomes, ranges, rates, rolling, survey
+from ..metrics import durations, outcomes, poisson, ranges, rates, rolling, survey
 from ..metrics.spc import XmrResult, XmrSettings, chart_unavailable, consecutive_tail, signal_phrase, xmr
 from ..periods import Quarter, month_label
 from . import statements as st
+from .steps import step_phrases
 
 MIN_XMR_POINTS = XmrSettings().min_points
 CSV_COLUMNS = ["priority", "scorecard", "metric_id", "metric", "area", "period", "value", "unit", "comparison",
-               "change", "change_unit", "good", "verdict", "statement"]
+               "change", "change_unit", "good", "verdict", "statement", "significant", "test", "rating",
+               "previous_rating"]
 NATIONAL_NOT_SUPPLIED = "national figures not supplied"
 
 
@@ -44,14 +46,23 @@ class MetricResult:
     series: pd.Series | None = None
     chart: XmrResult | None = None
     supplied: bool = True
+    # The 12-month significance test behind the rating: None when no test applies (rating: rag.score).
+    significant: bool | None = None
+    test: str = ""
+    previous_rating: str = ""
+    previous_status: str = ""
 
     def row(self) -> dict:
         """The machine-readable row written to scorecard.csv."""
+        from .rag import score
+
         return {
             "priority": self.priority, "scorecard": self.scorecard, "metric_id": self.metric.id,
             "metric": self.metric.name, "area": self.metric.area, "period": self.period, "value": self.value,
             "unit": self.unit, "comparison": self.comparison, "change": self.change, "change_unit": self.change_unit,
             "good": self.good, "verdict": self.verdict, "statement": " ".join(self.statements),
+            "significant": self.significant, "test": self.test, "rating": score(self).label,
+            "previous_rating": self.previous_rating,
         }
 
     def frame(self) -> pd.DataFrame:
@@ -88,6 +99,35 @@ def compute_plan(plan: Plan, data: ReportData, quarter: Quarter, settings: XmrSe
             for m in sc.metrics:
                 out.append(compute_metric(m, p.id, sc.title, plan, data, quarter, settings))
     return out
+
+
+def attach_previous(results: list[MetricResult], plan: Plan, data: ReportData, quarter: Quarter,
+                    settings: XmrSettings | None = None) -> list[MetricResult]:
+    """Set each result's previous-quarter rating, computed from the same data cut at the previous quarter's end."""
+    from .rag import score
+
+    before = {(r.priority, r.metric.id): r for r in compute_plan(plan, data, quarter.previous(), settings)}
+    for r in results:
+        prev = before.get((r.priority, r.metric.id))
+        if prev is not None:
+            g = score(prev)
+            r.previous_rating, r.previous_status = g.label, g.status
+    return results
+
+
+def priority_frame(results: list[MetricResult]) -> pd.DataFrame:
+    """Each priority's score: how many of its measures are rated each way, this quarter and last (pledge scorecard)."""
+    from .rag import LABELS, score
+
+    rows = []
+    for p in dict.fromkeys(r.priority for r in results):
+        mine = [r for r in results if r.priority == p]
+        row: dict = {"priority": p, "measures": len(mine)}
+        for status, label in LABELS.items():
+            row[label] = sum(1 for r in mine if score(r).status == status)
+            row[f"{label} (previous quarter)"] = sum(1 for r in mine if r.previous_status == status)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def scorecard_frame(results: list[MetricResult]) -> pd.DataFrame:
@@ -136,6 +176,11 @@ def _kpi(data: ReportData, kpi: str, area: str, end: pd.Period) -> pd.DataFrame:
     return df
 
 
+def _dir(m: Metric) -> str | None:
+    """The direction good/bad words are judged in; None (no judgement) for a measure marked 'none'."""
+    return None if m.direction == "none" else m.direction
+
+
 def _upto(series: pd.Series, end: pd.Period) -> pd.Series:
     return series[series.index <= end]
 
@@ -168,6 +213,7 @@ def _chart(base: MetricResult, series: pd.Series, end: pd.Period, settings: XmrS
         verdict=base.verdict + " variation" if sig is None else base.verdict,
         signal="" if sig is None else f" ({signal_phrase(sig, s.index)})",
         assurance=f"; the target of {fmt(m.target)} is {assurance}" if assurance else ""))
+    base.statements.extend(step_phrases(res, fmt))
 
 
 def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: XmrSettings) -> MetricResult:
@@ -180,14 +226,20 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
     qy = rolling.quarter_yoy(series, end)
     base.value, base.unit = ch.current, f"{m.unit} (R12)"
     base.change, base.change_unit = ch.change, "%"
-    base.comparison = "R12 to same month last year" if ch.previous is not None else ""
+    base.comparison = "12 months to the same month last year" if ch.previous is not None else ""
     # Partial data: with no R12 comparison, the best one whose inputs exist (quarter, else month, year on year).
-    for alt, label in ((qy, "quarter to same quarter last year"), (mo, "month to same month last year")):
+    for alt, label in ((qy, "quarter to the same quarter last year"), (mo, "month to the same month last year")):
         if base.change is None and alt.change is not None:
             base.change, base.comparison = alt.change, label
     if ch.current is None and qy.current is not None:
         base.value, base.unit = qy.current, f"{m.unit} (quarter)"
     base.good = st.is_good(base.change, m.direction)
+    # The rating's evidence: the exact test on the 12-month totals, else on the two quarters when R12 is incomplete.
+    for tested, what in ((ch, "12-month totals"), (qy, "quarters")):
+        if tested.current is not None and tested.previous is not None:
+            pc = poisson.compare_counts(int(round(tested.current)), int(round(tested.previous)))
+            base.significant, base.test = pc.significant, f"exact test for two counts on the {what}, p = {pc.p_value:.3f}"
+            break
     # Only months inside the data's span are a gap; months before the first file were never asked for.
     gap = rolling.gap_phrase(rolling.missing_runs(series, max(end - 23, series.index.min()), end))
     if ch.current is None and qy.current is None:
@@ -195,7 +247,7 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
     elif ch.current is None:
         base.statements.append(st.render(
             "quarter_volume", name=m.name, period=month_label(end), value=st.fmt_count(qy.current),
-            comparison=st.comparison(qy.change, qy.note, m.direction, "on the same quarter a year before")))
+            comparison=st.comparison(qy.change, qy.note, _dir(m), "on the same quarter a year before")))
     if gap and ch.change is None:
         base.statements.append(st.render("data_gap", gap=gap))
     if ch.current is None and qy.current is not None and mo.current is not None:
@@ -205,7 +257,7 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
     if ch.current is not None:
         base.statements.append(st.render(
             "volume", name=m.name, period=month_label(end), value=st.fmt_count(ch.current),
-            comparison=st.comparison(ch.change, ch.note, m.direction, "year on year"),
+            comparison=st.comparison(ch.change, ch.note, _dir(m), f"on the 12 months to {month_label(end - 12)}"),
             month=month_label(end), month_value=st.fmt_count(mo.current) if mo.current is not None else "not available",
             month_comparison=st.comparison(mo.change, mo.note, None, f"on {month_label(end - 12)}")))
     _chart(base, series, end, settings, st.fmt_count)
@@ -222,12 +274,19 @@ def _outcome_rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Peri
         base.statements.append(st.render("missing", name=m.name, reason=r.note))
     else:
         base.value, base.change, base.change_unit = r.r12, r.r12_change_pp, "pts"
-        base.comparison = "R12 to same month last year" if r.r12_previous is not None else ""
+        base.comparison = "12 months to the same month last year" if r.r12_previous is not None else ""
         base.good = st.is_good(base.change, m.direction)
+        k1, n1 = rolling.r12_total(pos, end)[0], rolling.r12_total(tot, end)[0]
+        k0, n0 = rolling.r12_total(pos, end - 12)[0], rolling.r12_total(tot, end - 12)[0]
+        if None not in (k1, n1, k0, n0) and n1 and n0:
+            c = survey.compare(int(k1), int(n1), int(k0), int(n0))
+            base.significant = c.significant
+            base.test = "two-proportion test" + ("" if c.p_value is None else f", p = {c.p_value:.3f}")
         discrete = "not available" if r.discrete is None else f"{r.discrete:.1f}%"
         base.statements.append(st.render(
             "outcome_rate", name=m.name, period=month_label(end), value=f"{r.r12:.1f}%",
-            comparison=st.comparison(base.change, r.previous_note, m.direction, "year on year", "pts"),
+            comparison=st.comparison(base.change, r.previous_note, _dir(m), f"on the 12 months to {month_label(end - 12)}",
+                                     "pts"),
             month=month_label(end), discrete=discrete,
             discrete_comparison="" if r.discrete is None else
             st.comparison(r.discrete_change_pp, r.discrete_previous_note, None, f"on {month_label(end - 12)}", "pts")))
@@ -263,7 +322,7 @@ def _rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Period) -> M
     names = data.force_names
     try:
         pa = rates.peer_average(table, peers)
-        peer = f"{pa.rate:.2f} per 1,000 (Σ crimes ÷ Σ population of {len(pa.forces)} forces)"
+        peer = f"{pa.rate:.2f} per 1,000 (all crimes of the {len(pa.forces)} peer forces per 1,000 of their combined population)"
         if pa.left_out:
             peer += "; left out: " + ", ".join(f"{names.get(k, k)} ({v})" for k, v in pa.left_out.items())
     except LookupError as exc:
@@ -295,15 +354,18 @@ def _proportion(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: 
         if k0 is not None and n0:
             c = survey.compare(int(k), int(n), int(k0), int(n0))
             base.change, base.change_unit = c.diff_pp, "pts"
-            base.comparison = "12 months to same month last year"
+            base.comparison = "12 months to the same month last year"
             sig = st.significance_phrase(c.diff_pp, c.margin_pp, c.significant, c.p_value)
             base.good = st.is_good(c.diff_pp, m.direction) if c.significant else None
+            base.significant = c.significant
+            base.test = "two-proportion test" + ("" if c.p_value is None else f", p = {c.p_value:.3f}")
         else:
             sig = "no survey a year earlier to compare with"
         base.statements.append(st.render("proportion", name=m.name, period=month_label(end), value=f"{base.value:.1f}%",
                                          margin=f"{cur.margin * 100:.1f}", low=f"{cur.low * 100:.1f}%",
                                          high=f"{cur.high * 100:.1f}%", n=st.fmt_count(n),
-                                         change=st.change_pp(base.change, "no change known"), significance=sig))
+                                         change=st.change_pp(base.change, "no change known"), significance=sig,
+                                         against=f"on the 12 months to {month_label(end - 12)}"))
     _chart(base, (num / den.where(den > 0)) * 100, end, settings, lambda x: f"{x:.1f}%")
     return base
 
@@ -327,15 +389,29 @@ def _value(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: XmrSe
         base.change, base.change_unit = ch.change, "%"
         base.comparison = "same month last year" if ch.previous is not None else ""
         base.good = st.is_good(ch.change, m.direction)
+        if unit == "count" and not m.stock:
+            _count_test(base, rolling.monthly(series), end, m.direction)
         target = ""
         if m.target is not None:
             meets = base.value >= m.target if m.direction == "up" else base.value <= m.target
             target = f" ({'within' if meets else 'breaching'} the target of {st.fmt_value(m.target, unit)})"
         base.statements.append(st.render("value", name=m.name, period=month_label(end), value=st.fmt_value(base.value, unit),
                                          target=target,
-                                         comparison=st.comparison(ch.change, ch.note, m.direction, "on the same month last year")))
+                                         comparison=st.comparison(ch.change, ch.note, _dir(m), "on the same month last year")))
     _chart(base, rolling.monthly(series), end, settings, lambda x: st.fmt_value(x, unit))
     return base
+
+
+def _count_test(base: MetricResult, series: pd.Series, end: pd.Period, direction: str) -> None:
+    """The exact two-count test of the latest 12 months' total against the 12 months before (flows only)."""
+    now, _ = rolling.r12_total(series, end)
+    before, _ = rolling.r12_total(series, end - 12)
+    if now is None or before is None:
+        return
+    pc = poisson.compare_counts(int(round(now)), int(round(before)))
+    base.significant, base.test = pc.significant, f"exact test for two counts, p = {pc.p_value:.3f}"
+    if pc.significant:
+        base.good = st.is_good(rolling.pct_change(now, before), direction)
 
 
 def _duration(base: MetricResult, df: pd.DataFrame, median_df: pd.DataFrame | None, end: pd.Period,
@@ -395,15 +471,16 @@ def _vs_national(base: MetricResult, df: pd.DataFrame, data: ReportData, end: pd
     c = cmp_.compare(series, national, end, m.direction, tolerance=0.05 if unit == "percent" else 0.5)
     base.value, base.unit = c.value, unit
     base.change, base.change_unit = c.change, {"percent": "pts", "count": m.unit}.get(unit, unit)
-    base.comparison = "previous quarter" if c.previous is not None else ""
+    base.comparison = f"previous quarter ({month_label(end - 3)})" if c.previous is not None else ""
     base.good = c.good
     fmt = (lambda x: st.fmt_value(x, unit))
     if c.change is None:
         movement = f"No figure for the previous quarter ({month_label(end - 3)})"
     elif c.word == "No change":
-        movement = "No change from previous quarter"
+        movement = f"No change on the previous quarter ({month_label(end - 3)})"
     else:
-        movement = f"{c.word} {st.change_in(abs(c.change), unit).removeprefix('up ')} from previous quarter"
+        movement = (f"{c.word} {st.change_in(abs(c.change), unit).removeprefix('up ')} on the previous quarter "
+                    f"({month_label(end - 3)})")
     base.statements.append(st.render(
         "national", name=m.name, period=month_label(end), value=fmt(c.value),
         national="not supplied" if c.national is None else fmt(c.national), movement=movement,

@@ -7,7 +7,7 @@ import re
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ..inputs.narrative import Deliverable, due_status, md_inline
+from ..inputs.narrative import Deliverable, due_label, due_status, md_inline
 from ..yamlfile import safe_load
 from . import rag as rag_
 from . import statements as st
@@ -56,9 +56,45 @@ def fmt_result_target(r) -> str:
 
 
 def rag_counts(rags: list) -> list[tuple[str, str, int]]:
-    """(status, label, count) for each RAG status present, in the order red, amber, green, grey."""
-    order = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("grey", "Not scored")]
+    """(status, label, count) for each rating present, in the order red, amber, green, no change, not rated, grey."""
+    order = [(k, rag_.LABELS[k]) for k in ("red", "amber", "green", "nochange", "unrated", "grey")]
     return [(k, lbl, n) for k, lbl in order if (n := sum(1 for g in rags if g.status == k))]
+
+
+def comparison_bases(results: list) -> str:
+    """What the change column compares, from the comparisons the measures actually made (never a fixed phrase)."""
+    seen: list[str] = []
+    for r in results:
+        c = getattr(r, "comparison", "")
+        if c and not c.startswith(("service level", "range")):
+            key = c.split(" (")[0]
+            if key not in seen:
+                seen.append(key)
+    return "; ".join(f"against the {k}" for k in seen) if seen else "no comparisons available"
+
+
+SPARK_POINTS = 24  # two years of months: enough to see a season, small enough for a table cell
+
+
+def sparkline(series, width: int = 60, height: int = 14) -> Markup:
+    """A small inline SVG line of the series' last ``SPARK_POINTS`` values (empty when fewer than 3 points)."""
+    if series is None:
+        return Markup("")
+    v = [float(x) for x in list(series.dropna())[-SPARK_POINTS:]]
+    if len(v) < 3:
+        return Markup("")
+    lo, hi = min(v), max(v)
+    span = (hi - lo) or 1.0
+    pts = " ".join(f"{i * (width - 2) / (len(v) - 1) + 1:.1f},{height - 1 - (x - lo) / span * (height - 2):.1f}"
+                   for i, x in enumerate(v))
+    return Markup(f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+                  f'aria-label="trend of the last {len(v)} values"><polyline fill="none" stroke="#1f4e79" '
+                  f'stroke-width="1" points="{pts}"/></svg>')
+
+
+def exceptions(scored: list) -> list:
+    """(result, rating) pairs with a special-cause signal or a significant 12-month change, good or bad."""
+    return [(r, g) for r, g in scored if r.supplied and (str(r.verdict).startswith("special cause") or r.significant)]
 
 
 def render(template: str, **ctx) -> str:
@@ -66,7 +102,8 @@ def render(template: str, **ctx) -> str:
     return _ENV.get_template(template).render(md=_md, bullets=_bullets, fmt_value=fmt_result_value,
                                               fmt_change=fmt_result_change, fmt_target=fmt_result_target,
                                               rag=rag_.score, rag_rule=rag_.RULE,
-                                              rag_counts=rag_counts, **ctx)
+                                              rag_counts=rag_counts, comparison_bases=comparison_bases, exceptions=exceptions, sparkline=sparkline,
+                                              **ctx)
 
 
 def narrative_section(anchor: str, heading: str, section, narrative, plan, quarter, force) -> str:
@@ -74,10 +111,10 @@ def narrative_section(anchor: str, heading: str, section, narrative, plan, quart
     as_of = quarter.end_month.end_time.date()
 
     def status(d: Deliverable) -> str:
-        return due_status(d.due, d.progress, as_of)
+        return due_status(d.due, d.progress, as_of, d.start)
 
     return render("narrative.html.j2", anchor=anchor, heading=heading, section=section, narrative=narrative, plan=plan,
-                  quarter=quarter, force=force, status=status)
+                  quarter=quarter, force=force, status=status, due_label=due_label)
 
 
 def used_acronyms(text: str, glossary: dict[str, str]) -> list[tuple[str, str]]:

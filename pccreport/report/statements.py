@@ -23,7 +23,7 @@ TEMPLATES = {
     "data_gap": "Gap in the data: no data.police.uk figures for {gap}, so comparisons that need those months are not made.",
     # Outcome rate: R12 and the discrete month, changes in percentage points.
     "outcome_rate": "{name}, R12 to {period}: {value}{comparison}. Discrete rate for {month}: {discrete}{discrete_comparison}.",
-    "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} year on year"
+    "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} {against}"
                   " — {significance}.",
     "value": "{name} for {period}: {value}{target}{comparison}.",
     # Rate per 1,000, national rank (1 = lowest) and the most similar group's weighted rate.
@@ -40,11 +40,11 @@ TEMPLATES = {
     "comparison_rate": "{force} recorded {count} crimes ({what}) in the 12 months to {period}: {rate} per 1,000 "
                        "residents ({basis}), {rank}.",
     "comparison_national": "That is {diff}% {side} the England and Wales rate of {national} per 1,000.",
-    "comparison_peer": "The peer-group average is {peer} per 1,000 ({peers}; Σ offences ÷ Σ population), so {force} "
+    "comparison_peer": "The peer-group average is {peer} per 1,000 ({peers}; their offences added together per 1,000 of their combined population), so {force} "
                        "is {side} its peers.",
     "comparison_r12": "{current} crimes were recorded in the 12 months to {period}, {change}.",
     "comparison_r12_missing": "No rolling 12-month total to {period}: {reason}.",
-    "comparison_no_peer": "No peer group is listed for {force} (params/forces.yaml or the plan), so no peer average "
+    "comparison_no_peer": "No peer group is listed for {force} (in the force register or the plan), so no peer average "
                           "is shown.",
 }
 
@@ -119,6 +119,8 @@ def judgement(change: float | None, direction: str) -> str:
 def is_good(change: float | None, direction: str) -> bool | None:
     """True if the change is in the metric's good direction, None if there is none."""
     if change is None or round(change, 1) == 0:
+        return None
+    if direction == "none":  # a measure with no good direction is never called better or worse
         return None
     return (change > 0) == (direction == "up")
 

@@ -11,7 +11,7 @@ def test_wiltshire_plan_loads_four_priorities():
     plan = load_plan(Paths.discover(), "wiltshire")
     assert [p.id for p in plan.priorities] == [1, 2, 3, 4]
     assert plan.priority(2).title == "Reduce violence and serious harm"
-    assert all(m.direction in ("up", "down") for m in plan.metrics())
+    assert all(m.direction in ("up", "down", "none") for m in plan.metrics())
 
 
 def test_bad_plan_names_file_and_yaml_path(tmp_path):

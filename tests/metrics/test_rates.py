@@ -40,6 +40,8 @@ def test_rank_leaves_out_city_of_london_and_suppressed_forces():
     assert "city-of-london" in r.left_out and "suppressed by ONS" in r.left_out["hidden"]
     assert rank(t, "f41").phrase == "highest of 42"
     assert rank(t, "f2").phrase == "3rd lowest of 42"
+    assert rank(t, "f32").rank == 33 and rank(t, "f32").phrase == "10th highest of 42"  # from the nearer end
+    assert rank(t, "f20").phrase == "21st lowest of 42" and rank(t, "f21").phrase == "21st highest of 42"
     assert rank(t, "hidden").rank is None
     with_city = rank(t, "f0", unranked=())
     assert (with_city.rank, with_city.of) == (2, 43)

@@ -160,7 +160,7 @@ def test_value_against_national_and_previous_quarter(results):
                        data.street_months)
     r = compute_metric(m, 4, "Criminal justice", plan, data2, q)
     assert r.statements[0] == ("Days taken for police to charge (CJS dashboard), Mar-23: 63 days. Nationally 49 days. "
-                               "UP 15 days from previous quarter, a deterioration.")
+                               "UP 15 days on the previous quarter (Dec-22), a deterioration.")
     assert (r.value, r.change, r.good) == (63.0, 15.0, False)
 
 
@@ -201,3 +201,94 @@ def test_comparison_section_and_scorecard_give_the_same_rate(results):
     row = table[table["force"] == "wiltshire"].iloc[0]
     assert row["rate"] == pytest.approx(res["crime_rate"].value)
     assert f"{int(row['rank'])}" in res["crime_rate"].verdict
+
+
+def test_sample_cyber_crime_is_no_change_not_red_from_one_month(results):
+    """Cyber crime Mar-23 is 55 against 50 a year earlier (+10%), but common cause and no significant 12-month change."""
+    from pccreport.report import rag
+
+    res, data, _ = results
+    r = res["cyber_crimes"]
+    kp = data.kpis[(data.kpis["metric"] == "cyber_crimes") & (data.kpis["area"] == "force")].set_index("period")["value"]
+    now = kp[(kp.index > pd.Period("2022-03", "M")) & (kp.index <= pd.Period("2023-03", "M"))].sum()
+    before = kp[(kp.index > pd.Period("2021-03", "M")) & (kp.index <= pd.Period("2022-03", "M"))].sum()
+    from scipy.stats import binomtest
+
+    p = binomtest(int(now), int(now + before), 0.5).pvalue  # recomputed here, not through the package
+    assert p >= 0.05 and r.significant is False and f"p = {p:.3f}" in r.test
+    assert r.verdict == "common cause"
+    assert rag.score(r).label == "No change"
+
+
+def test_sample_reporting_sensitive_measures_are_shown_not_rated(results):
+    from pccreport.report import rag
+
+    res, _, _ = results
+    for mid in ("domestic_abuse_crimes", "hate_crimes", "stalking_harassment_crimes", "drink_drug_driving_arrests"):
+        assert res[mid].metric.direction == "none"
+        assert rag.score(res[mid]).label == "Not rated", mid
+        assert res[mid].good is None and "improvement" not in " ".join(res[mid].statements)
+
+
+def test_sample_cjs_change_is_labelled_previous_quarter(results):
+    res, _, _ = results
+    r = res["cjs_timeliness"]
+    assert r.comparison == "previous quarter (Dec-22)"
+    assert "on the previous quarter (Dec-22)" in r.statements[0] and "year" not in r.statements[0]
+    for mid in ("all_crime", "burglary", "fat_rate_all"):
+        assert res[mid].comparison == "12 months to the same month last year"
+
+
+@pytest.fixture(scope="module")
+def with_previous(results):
+    from pccreport.report.scorecard import attach_previous
+
+    _, data, plan = results
+    q = Quarter.parse("2023-Q1")
+    return attach_previous(compute_plan(plan, data, q), plan, data, q)
+
+
+def test_previous_quarter_rating_is_computed_from_data_cut_at_its_end(results, with_previous):
+    from pccreport.report import rag
+    from pccreport.report.scorecard import compute_plan as cp
+
+    res, data, plan = results
+    fresh = with_previous
+    q4 = {r.metric.id: r for r in cp(plan, data, Quarter.parse("2022-Q4"))}
+    for r in fresh:
+        assert r.previous_rating == rag.score(q4[r.metric.id]).label
+    assert {r.previous_rating for r in fresh} - {""}  # every measure got one
+    row = next(r for r in fresh if r.metric.id == "cyber_crimes").row()
+    assert row["rating"] == "No change" and row["previous_rating"] == rag.score(q4["cyber_crimes"]).label
+
+
+def test_sample_101_step_change_is_stated_with_old_and_new_mean(results):
+    """The 101 chart rebases at Sep-22: the statement gives both means (recomputed here) and the month."""
+    res, data, _ = results
+    r = res["calls_101_answer"]
+    kp = data.kpis[(data.kpis["metric"] == "calls_101_answer") & (data.kpis["area"] == "force")].set_index("period")
+    v = kp["value"].astype(float)
+    v = v[v.index <= pd.Period("2023-03", "M")]
+    sep = pd.Period("2022-09", "M")
+    start = r.chart.values.index[0]
+    old = v[(v.index >= start) & (v.index < sep)].mean()
+    new = v[v.index >= sep].mean()
+
+    def mmss(x):
+        return f"{int(round(x)) // 60}:{int(round(x)) % 60:02d}"
+
+    assert f"From Sep-22 the average rose from {mmss(old)} to {mmss(new)}" in " ".join(r.statements)
+
+
+def test_priority_scores_count_each_rating_this_quarter_and_last(with_previous):
+    from pccreport.report import rag
+    from pccreport.report.scorecard import priority_frame
+
+    fresh = with_previous
+    frame = priority_frame(fresh).set_index("priority")
+    for p in (1, 2, 3, 4):
+        mine = [r for r in fresh if r.priority == p]
+        assert frame.loc[p, "measures"] == len(mine)
+        assert frame.loc[p, "Red"] == sum(rag.score(r).status == "red" for r in mine)
+        assert frame.loc[p, "Red (previous quarter)"] == sum(r.previous_status == "red" for r in mine)
+        assert sum(frame.loc[p, lbl] for lbl in rag.LABELS.values()) == len(mine)

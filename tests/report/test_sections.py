@@ -38,18 +38,55 @@ def test_rag_against_target_is_direction_aware_with_a_ten_percent_amber_band(val
     assert rag.score_target(value, target, direction).status == status
 
 
-@pytest.mark.parametrize("change, unit, good, verdict, status", [
-    (-3.0, "%", True, "common cause", "green"),
-    (4.9, "%", False, "common cause", "amber"),
-    (5.0, "%", False, "common cause", "red"),
-    (1.9, "pts", False, "common cause", "amber"),
-    (2.0, "pts", False, "", "red"),
-    (-3.0, "%", True, "special cause — concerning", "red"),
-    (None, "", None, "", "amber"),
-    (-3.1, "pts", None, "common cause", "amber"),  # a survey change that is not significant
+@pytest.mark.parametrize("verdict, significant, good, has_chart, status", [
+    ("special cause — concerning", None, None, True, "red"),
+    ("special cause — improving", False, None, True, "green"),
+    ("common cause", True, False, True, "red"),  # significantly worse over 12 months
+    ("common cause", True, True, True, "green"),
+    ("common cause", False, False, True, "nochange"),  # a worse month that the test says is noise: not Red
+    ("common cause", None, False, True, "nochange"),
+    ("", False, None, False, "nochange"),  # a test with no chart is still evidence
+    ("", None, False, False, "grey"),  # nothing to judge by: not scored, never Amber
 ])
-def test_rag_against_direction(change, unit, good, verdict, status):
-    assert rag.score_direction(change, unit, good, verdict).status == status
+def test_rating_from_evidence_without_a_target(verdict, significant, good, has_chart, status):
+    g = rag.score_evidence(verdict, significant, good, has_chart, "exact test for two counts")
+    assert g.status == status
+    assert g.label != "Amber"
+
+
+def test_mdc_assurance_with_a_target_sets_the_rating():
+    from pccreport.metrics.spc import xmr
+
+    # Alternating 10, 12: mean 11, mean moving range 2, limits 11 ± 2.66 × 2 = 5.68 to 16.32.
+    s = pd.Series([10.0, 12.0] * 10, index=pd.period_range("2021-07", periods=20, freq="M"))
+    chart = xmr(s)
+    assert (round(float(chart.lower.iloc[-1]), 2), round(float(chart.upper.iloc[-1]), 2)) == (5.68, 16.32)
+    assert rag.score_assurance(chart.assurance(17, "down")).status == "green"  # ceiling above the upper limit
+    assert rag.score_assurance(chart.assurance(12, "down")).status == "amber"  # inside the limits: hit and miss
+    assert rag.score_assurance(chart.assurance(5, "down")).status == "red"  # below the lower limit
+    r = MetricResult(_metric(target=17), 1, "s", "Feb-23", 12.0, "seconds", verdict="common cause", chart=chart)
+    assert rag.score(r).status == "green" and rag.score(r).basis == "target"
+
+
+def test_two_proportion_change_rates_a_survey():
+    from pccreport.metrics import survey
+
+    # 520/1000 against 480/1000: z = 1.789, p = 0.074 (not significant); 550/1000 against 480/1000: p = 0.0017.
+    weak, strong = survey.compare(520, 1000, 480, 1000), survey.compare(550, 1000, 480, 1000)
+    assert round(weak.p_value, 3) == 0.074 and not weak.significant
+    assert round(strong.p_value, 4) == 0.0017 and strong.significant
+    m = _metric(measure="proportion", unit="percent", direction="up")
+    assert rag.score(MetricResult(m, 1, "s", "Mar-23", 55.0, "percent", good=True, verdict="common cause",
+                                  significant=strong.significant)).status == "green"
+    assert rag.score(MetricResult(m, 1, "s", "Mar-23", 52.0, "percent", good=None, verdict="",
+                                  significant=weak.significant)).status == "nochange"
+
+
+def test_direction_none_is_shown_not_rated_unless_a_target():
+    m = _metric(direction="none", unit="count")
+    r = MetricResult(m, 1, "s", "Mar-23", 80.0, "count", good=None, verdict="special cause — high",
+                     significant=True)
+    assert rag.score(r).status == "unrated" and rag.score(r).label == "Not rated"
 
 
 def test_rag_of_results_uses_target_when_set_and_greys_missing_data():
@@ -57,17 +94,18 @@ def test_rag_of_results_uses_target_when_set_and_greys_missing_data():
     assert rag.score(with_target).status == "red" and rag.score(with_target).basis == "target"
     missing = MetricResult(_metric(), 1, "s", "Mar-23", None, "seconds", supplied=False)
     assert rag.score(missing).status == "grey" and rag.score(missing).label == "Not scored"
-    # An R12 volume is never scored against a monthly target.
+    # An R12 volume is never scored against a monthly target; its one-period change alone never rates it.
     vol = MetricResult(_metric(target=10, unit="crimes", measure="volume", source="police_uk", kpi=None,
                                crime_types="all"), 1, "s", "Mar-23", 43000.0, "crimes (R12)", change=-2.0,
-                       change_unit="%", good=True)
-    assert rag.score(vol).basis == "direction" and rag.score(vol).status == "green"
+                       change_unit="%", good=True, significant=False, verdict="common cause")
+    assert rag.score(vol).basis == "evidence" and rag.score(vol).status == "nochange"
 
 
 def test_rag_rule_is_documented_in_the_module_and_the_report_text():
-    for words in ("10%", "5%", "2 percentage points", "not statistically significant"):
+    for words in ("consistently met", "hit and miss", "statistically significant change over 12 months",
+                  "never sets a rating", "not rated", "nothing to compare with"):
         assert words in rag.RULE
-    assert "TOLERANCE" in rag.__doc__ and "Not scored" in rag.__doc__
+    assert "TOLERANCE" in rag.__doc__ and "Not scored: no comparison" in rag.__doc__
 
 
 # --- comparison computations ----------------------------------------------------------------------------------------
@@ -150,9 +188,10 @@ def test_cover_has_summary_scorecard_with_rag_for_every_metric_and_the_rule(inge
     for m in ctx.plan.metrics():
         assert m.name in text
     n = len(ctx.results)
-    statuses = re.findall(r'<span class="rag rag-(red|amber|green|grey)" title=', out)
+    statuses = re.findall(r'<span class="rag rag-(red|amber|green|nochange|unrated|grey)" title=', out)
     assert len(statuses) == n
     assert rag.RULE in text
+    assert "Last quarter" in text and "Change is year on year" not in text
     assert "Crime volume and comparison" in text
 
 
@@ -211,3 +250,41 @@ def test_fmt_target_and_rag_counts():
     assert sections.fmt_result_target(r2) == "—"
     g = [rag.Rag("red", "", ""), rag.Rag("green", "", ""), rag.Rag("red", "", "")]
     assert sections.rag_counts(g) == [("red", "Red", 2), ("green", "Green", 1)]
+
+
+def test_exceptions_page_lists_every_signal_or_significant_change_and_nothing_else(ingested):
+    ctx = report.context("wiltshire", "2023-Q1", str(ingested.root))
+    out = report.cover(ctx).data
+    part = out[out.index('id="exceptions"'):out.index('id="summary"')]
+    text = _text(part)
+    expected = [r for r in ctx.results if r.supplied and (r.verdict.startswith("special cause") or r.significant)]
+    assert expected, "the sample has signals to show"
+    for r in ctx.results:
+        assert (f"<td>{html.escape(r.metric.name)}</td>" in part) == (r in expected), r.metric.id
+    assert f"{len(expected)} measures" in text
+    assert out.index('id="exceptions"') < out.index('id="summary"')  # up front, before the scorecard
+
+
+def test_sparkline_draws_the_last_points_and_nothing_for_too_few():
+    s = pd.Series(range(30), index=pd.period_range("2020-01", periods=30, freq="M"), dtype=float)
+    svg = str(sections.sparkline(s))
+    assert svg.count(",") == sections.SPARK_POINTS and svg.startswith("<svg")
+    assert str(sections.sparkline(s.iloc[:2])) == "" and str(sections.sparkline(None)) == ""
+
+
+def test_deliverables_show_status_from_dates_and_due_dates_in_one_format():
+    from types import SimpleNamespace
+
+    from pccreport.inputs.narrative import Deliverable
+    from pccreport.periods import Quarter
+
+    ds = [Deliverable(action="A", due="2023-03", progress=95), Deliverable(action="B", due="June 2023", progress=50),
+          Deliverable(action="C", due="Q4 2023", progress=40), Deliverable(action="D", due="2023-04", progress=100)]
+    section = SimpleNamespace(outcomes=[], focus=[], deliverables=ds, risks=[])
+    out = _text(sections.narrative_section("p1", "Priority 1", section, SimpleNamespace(supplied=True),
+                                           SimpleNamespace(title="Plan"), Quarter.parse("2023-Q1"),
+                                           SimpleNamespace(slug="wiltshire", name="Wiltshire")))
+    for due, status in (("Mar 2023", "overdue"), ("Jun 2023", "at risk"), ("Dec 2023", "on track"),
+                        ("Apr 2023", "complete")):
+        assert re.search(rf"{due}\s+\d+%\s+{status}", out), (due, status, out)
+    assert "June 2023" not in out and "Q4 2023" not in out
