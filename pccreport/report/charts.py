@@ -16,6 +16,7 @@ import pandas as pd  # noqa: E402
 
 from .scorecard import MetricResult  # noqa: E402
 from .statements import fmt_value  # noqa: E402
+from .wraptext import figure_text  # noqa: E402
 
 # Okabe–Ito colour-blind-safe palette; MDC convention: blue improving, orange concerning, grey common cause.
 IMPROVING = "#0072B2"
@@ -99,7 +100,8 @@ def _month_axis(ax: plt.Axes) -> None:
 
 def _source_line(fig: plt.Figure, text: str) -> None:
     """The source line under a chart, in the same place and size on every chart."""
-    fig.text(0.0, -0.02, text, fontsize=6.5, color="#555555", wrap=True, va="top")
+    # Wrapped as fig.text(..., wrap=True) would, with far fewer text measurements (see wraptext.py).
+    figure_text(fig, 0.0, -0.02, text, fontsize=6.5, color="#555555", wrap=True, va="top")
 
 
 def _short_period(period_end: str) -> str:
