@@ -12,10 +12,7 @@ import json
 import os
 import pickle
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .notebook import ReportContext
+from typing import Any  # a notebook.ReportContext; not imported here: notebook.py imports this module
 
 
 def context_key(force: str, quarter: str, project_root: str | None, built_at: str | None) -> dict:
@@ -32,7 +29,7 @@ def context_path(folder: Path, key: dict, inputs: dict | None = None) -> Path:
     return folder / f"context-{digest[:16]}.pickle"
 
 
-def write_context(ctx: ReportContext, path: Path, key: dict) -> Path:
+def write_context(ctx: Any, path: Path, key: dict) -> Path:
     """Store ``ctx`` with its key, atomically (a notebook never reads half a file)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
@@ -41,7 +38,7 @@ def write_context(ctx: ReportContext, path: Path, key: dict) -> Path:
     return path
 
 
-def read_context(path: str | os.PathLike, key: dict) -> ReportContext | None:
+def read_context(path: str | os.PathLike, key: dict) -> Any | None:
     """The stored context if ``path`` holds one computed for ``key``; None if missing or for other parameters."""
     try:
         with open(path, "rb") as fh:
