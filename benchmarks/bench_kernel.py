@@ -3,6 +3,8 @@ force-quarter (nbclient with a shared kernel, namespace reset between notebooks)
 time, interleaved, medians.
 
     .venv/bin/python benchmarks/bench_kernel.py --repeats 3
+
+``--tiny`` (run by tests/test_benchmarks.py): one repeat of a one-priority plan, result under ``--out`` only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import papermill as pm
-from common import conditions, median, sample_root, save
+from common import conditions, median, out_dir, sample_root, save
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from papermill.iorw import load_notebook_node
@@ -62,9 +64,13 @@ def warm(paths, out: Path) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--tiny", action="store_true", help="smoke test: 1 repeat, one priority")
+    ap.add_argument("--out", help="folder for kernel_reuse.json (default benchmarks/results)")
     args = ap.parse_args()
+    if args.tiny:
+        args.repeats = 1
     tmp = Path(tempfile.mkdtemp(prefix="pcc-bench-kernel-"))
-    paths = sample_root(tmp / "root", ["wiltshire"])
+    paths = sample_root(tmp / "root", ["wiltshire"], start="2021-01" if args.tiny else "2020-10", tiny=args.tiny)
     ingest_force(paths, validate_force("wiltshire", paths))
     (tmp / "fresh").mkdir()
     (tmp / "warm").mkdir()
@@ -77,7 +83,7 @@ def main() -> None:
                           "fresh_kernel_per_notebook_s": [round(x, 1) for x in a],
                           "one_warm_kernel_s": [round(x, 1) for x in b], "fresh_median_s": median(a),
                           "warm_median_s": median(b), "warm_saving": round(1 - median(b) / median(a), 2),
-                          "conditions": conditions()})
+                          "tiny": args.tiny, "conditions": conditions()}, out_dir(args.out))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ of the whole process tree, then a second run with nothing changed (medians of se
     .venv/bin/python benchmarks/bench_national.py --sizes 2 4 8 43 --unchanged-repeats 5
 
 ``--sizes`` takes force counts (the first N registry forces alphabetically, Wiltshire always included); 43 = all.
+``--tiny`` (run by tests/test_benchmarks.py on every CI run): 2 forces, one priority each, one unchanged re-run, results
+written under ``--out`` only; it checks the script still works and measures nothing worth quoting.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import PY, RUN_ALL, all_forces, conditions, median, sample_root, save, timed
+from common import PY, RUN_ALL, all_forces, conditions, median, out_dir, sample_root, save, timed
 
 from pccreport.config import DEFAULT_ROOT, Paths
 
@@ -23,21 +25,29 @@ def main() -> None:
     ap.add_argument("--unchanged-repeats", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--name", default="national_batch", help="results/<name>.json")
+    ap.add_argument("--tiny", action="store_true", help="smoke test: 2 forces, 1 priority, 1 unchanged re-run")
+    ap.add_argument("--out", help="folder for <name>.json (default benchmarks/results)")
     args = ap.parse_args()
+    if args.tiny:
+        args.sizes, args.unchanged_repeats = [2], 1
     registry = all_forces(Paths(DEFAULT_ROOT))
     rows = []
     for n in args.sizes:
         forces = ["wiltshire"] + [f for f in registry if f != "wiltshire"][: n - 1]
-        paths = sample_root(Path(tempfile.mkdtemp(prefix=f"pcc-bench-national-{n}-")) / "root", forces)
+        paths = sample_root(Path(tempfile.mkdtemp(prefix=f"pcc-bench-national-{n}-")) / "root", forces,
+                            tiny=args.tiny)
         cmd = [PY, RUN_ALL, "--root", str(paths.root), "--force", "all", "--quarter", "2023-Q1", "--jobs", str(args.jobs)]
         cond = conditions()
         wall, peak = timed(cmd)
         unchanged = [timed(cmd)[0] for _ in range(args.unchanged_repeats)]
-        rows.append({"forces": n, "first_run_s": round(wall, 1), "per_force_s": round(wall / n, 1),
+        built = len(list(paths.params.glob("*/plan.yaml")))  # the N chosen plus any other force with its own plan
+        rows.append({"forces": n, "force_quarters_built": built, "first_run_s": round(wall, 1),
+                     "per_force_s": round(wall / built, 1),
                      "peak_rss_mb": round(peak), "unchanged_runs_s": [round(x, 2) for x in unchanged],
                      "unchanged_median_s": median(unchanged), "conditions_at_start": cond})
         print(rows[-1], flush=True)
-    save(args.name, {"quarter": "2023-Q1", "jobs": args.jobs, "runs": rows, "conditions_at_end": conditions()})
+    save(args.name, {"quarter": "2023-Q1", "jobs": args.jobs, "tiny": args.tiny, "runs": rows,
+                     "conditions_at_end": conditions()}, out_dir(args.out))
 
 
 if __name__ == "__main__":

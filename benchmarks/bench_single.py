@@ -6,6 +6,8 @@ The naive loop is what a user would otherwise write: for each notebook, one afte
 (the same engine run_all.py uses). Data is ingested once before timing (both routes read data/processed/).
 
     .venv/bin/python benchmarks/bench_single.py --repeats 3
+
+``--tiny`` (run by tests/test_benchmarks.py): one repeat of a one-priority plan, result under ``--out`` only.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import shlex
 import tempfile
 from pathlib import Path
 
-from common import PY, RUN_ALL, conditions, median, sample_root, save, timed
+from common import PY, RUN_ALL, conditions, median, out_dir, sample_root, save, timed
 
 from pccreport.batch.build import notebook_runs
 from pccreport.config import DEFAULT_ROOT
@@ -42,9 +44,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--tiny", action="store_true", help="smoke test: 1 repeat, one priority")
+    ap.add_argument("--out", help="folder for single_force_quarter.json (default benchmarks/results)")
     args = ap.parse_args()
+    if args.tiny:
+        args.repeats = 1
     tmp = Path(tempfile.mkdtemp(prefix="pcc-bench-single-"))
-    paths = sample_root(tmp / "root", ["wiltshire"])
+    paths = sample_root(tmp / "root", ["wiltshire"], start="2021-01" if args.tiny else "2020-10", tiny=args.tiny)
     ingest_force(paths, validate_force("wiltshire", paths))
     script = naive_script(paths, tmp / "naive")
     naive, ours = [], []
@@ -57,7 +63,8 @@ def main() -> None:
         "what": "wiltshire 2023-Q1, 7 notebooks, HTML+PDF", "repeats": args.repeats, "jobs": args.jobs,
         "naive_loop_s": [round(x, 1) for x in naive], "run_all_s": [round(x, 1) for x in ours],
         "naive_median_s": median(naive), "run_all_median_s": median(ours),
-        "speedup_median": round(median(naive) / median(ours), 2), "conditions": conditions()})
+        "speedup_median": round(median(naive) / median(ours), 2), "tiny": args.tiny, "conditions": conditions()},
+        out_dir(args.out))
 
 
 if __name__ == "__main__":

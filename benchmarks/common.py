@@ -23,20 +23,60 @@ PY = sys.executable
 RUN_ALL = str(DEFAULT_ROOT / "run_all.py")
 
 
-def sample_root(root: Path, forces: list[str], start: str = "2020-10", end: str = "2023-06") -> Paths:
+# A force with no plan of its own gets Wiltshire's, with Wiltshire's two sub-force KPI areas renamed to these and
+# declared in its own kpis.yaml (written before its sample data, so the sample KPI rows use them).
+OWN_AREAS = {"County": "North", "Swindon": "South"}
+
+
+def sample_root(root: Path, forces: list[str], start: str = "2020-10", end: str = "2023-06",
+                tiny: bool = False) -> Paths:
     """A project root with the repo's params/ and seeded sample data for ``forces``; forces other than Wiltshire get
-    Wiltshire's plan catalogue (with their own slug) so every registry force can be built."""
+    Wiltshire's plan catalogue (their own slug, sub-force areas North and South) so every registry force can be built.
+    ``tiny`` keeps one metric per priority (the benchmarks' smoke-test mode, run by tests/test_benchmarks.py)."""
     if root.exists():
         shutil.rmtree(root)
     shutil.copytree(DEFAULT_ROOT / "params", root / "params")
     paths = Paths(root)
     plan = yaml.safe_load((paths.params / "wiltshire" / "plan.yaml").read_text())
+    if tiny:
+        plan = _tiny_plan(plan)
+        (paths.params / "wiltshire" / "plan.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
     for f in forces:
-        generate(paths, f, start, end)
         if not (paths.params / f / "plan.yaml").exists():
             (paths.params / f).mkdir(exist_ok=True)
-            (paths.params / f / "plan.yaml").write_text(yaml.safe_dump({**plan, "force": f}))
+            (paths.params / f / "plan.yaml").write_text(yaml.safe_dump({**_rename_areas(plan), "force": f},
+                                                                       sort_keys=False))
+            if not (paths.params / f / "kpis.yaml").exists():
+                (paths.params / f / "kpis.yaml").write_text(yaml.safe_dump({"areas": list(OWN_AREAS.values())}))
+        elif tiny and f != "wiltshire":
+            own = _tiny_plan(yaml.safe_load((paths.params / f / "plan.yaml").read_text()))
+            (paths.params / f / "plan.yaml").write_text(yaml.safe_dump(own, sort_keys=False))
+        generate(paths, f, start, end)
     return paths
+
+
+def _tiny_plan(plan: dict) -> dict:
+    """The plan's first three priorities (the fewest a plan may have), each with its first metric only."""
+    keep = [{**p, "scorecards": [{**p["scorecards"][0], "metrics": p["scorecards"][0]["metrics"][:1]}]}
+            for p in plan["priorities"][:3]]
+    return {**plan, "priorities": keep}
+
+
+def _rename_areas(node: object) -> object:
+    """Wiltshire's plan with its sub-force area names replaced (in ``area`` fields and in metric names)."""
+    if isinstance(node, dict):
+        return {k: (OWN_AREAS.get(v, v) if k == "area" else _rename_areas(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rename_areas(v) for v in node]
+    if isinstance(node, str):
+        for old, new in OWN_AREAS.items():
+            node = node.replace(f"({old})", f"({new})")
+    return node
+
+
+def out_dir(arg: str | None) -> Path:
+    """Where results go: benchmarks/results/ unless --out names another folder (tiny runs never overwrite them)."""
+    return Path(arg) if arg else Path(__file__).parent / "results"
 
 
 def all_forces(paths: Paths) -> list[str]:
@@ -92,8 +132,8 @@ def median(xs: list[float]) -> float:
     return round(statistics.median(xs), 2)
 
 
-def save(name: str, result: dict) -> None:
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
+def save(name: str, result: dict, out: Path | None = None) -> None:
+    out = out or out_dir(None)
+    out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

@@ -11,6 +11,9 @@ the time of a re-run with nothing new.
 
     .venv/bin/python benchmarks/ingest_bench.py --dataset real --runs 5
     .venv/bin/python benchmarks/ingest_bench.py --dataset scaled --runs 3
+
+Results go to ``results/ingest_<dataset>.json`` (or ``--out``). ``--tiny`` (run by tests/test_benchmarks.py): the
+real files, one run, result under ``--out`` only.
 """
 
 from __future__ import annotations
@@ -125,7 +128,11 @@ def main() -> None:
     ap.add_argument("--no-areas", action="store_true", help="ingest without the ONS lookup join")
     ap.add_argument("--skip-pandas", action="store_true")
     ap.add_argument("--child", nargs="+")
+    ap.add_argument("--tiny", action="store_true", help="smoke test: the real files, one run")
+    ap.add_argument("--out", help="folder for ingest_<dataset>.json (default benchmarks/results)")
     a = ap.parse_args()
+    if a.tiny:
+        a.dataset, a.runs = "real", 1
     if a.child:
         what, source = a.child[0], Path(a.child[1])
         if what == "ours":
@@ -178,6 +185,10 @@ def main() -> None:
                                            2),
             "speedup_vs_pandas": round(med(r["seconds"] for r in base) / med(r["seconds"] for r in ours), 2),
         })
+    report["tiny"] = a.tiny
+    out = Path(a.out) if a.out else Path(__file__).parent / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"ingest_{a.dataset}.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 
 

@@ -154,8 +154,19 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
     started: dict[str, float] = {}
     stop_notebooks = threading.Event()
     try:
+        # The scorecard and everything else a report needs, computed once here and read by every notebook.
+        from ..report.context_file import context_key, context_path, write_context
+        from ..report.notebook import context
+
+        ctx = context(f.slug, q.label, str(paths.root), built_at)
+        if not allow_empty and ctx.results and not any(r.supplied for r in ctx.results):
+            raise NoMeasureData(f"none of the {len(ctx.results)} measures has data for {q.label}: the report was not "
+                                "published and the previous one is kept; check data/raw/ and run the ingest")
+        key = context_key(f.slug, q.label, str(paths.root), built_at)
+        ctx_file = write_context(ctx, context_path(tmp, key, manifest), key)
         runs = notebook_runs(plan)
-        params = {"force": f.slug, "quarter": q.label, "project_root": str(paths.root), "built_at": built_at}
+        params = {"force": f.slug, "quarter": q.label, "project_root": str(paths.root), "built_at": built_at,
+                  "context_file": str(ctx_file)}
         outputs = [tmp / "notebooks" / r.output for r in runs]
 
         def execute(run: NotebookRun, out: Path) -> None:
@@ -175,14 +186,9 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
                 log.info("notebook %s finished in %.1fs", run.output, time.monotonic() - started.pop(run.output))
 
         _run_all(execute, runs, outputs, jobs, timeout, started)
+        ctx_file.unlink()  # internal to the build: not part of the published report
 
-        # Machine-readable figures and provenance, from the same package code the notebooks ran.
-        from ..report.notebook import context
-
-        ctx = context(f.slug, q.label, str(paths.root), built_at)
-        if not allow_empty and ctx.results and not any(r.supplied for r in ctx.results):
-            raise NoMeasureData(f"none of the {len(ctx.results)} measures has data for {q.label}: the report was not "
-                                "published and the previous one is kept; check data/raw/ and run the ingest")
+        # Machine-readable figures and provenance, from the same context the notebooks read.
         stem = f"{f.slug}-{q.label}"
         csv_path = tmp / "scorecard.csv"
         from ..report.scorecard import priority_frame, scorecard_frame

@@ -8,7 +8,7 @@ seasonality and a few deliberate special-cause events so the control charts have
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -48,12 +48,12 @@ class Profile:
     asb_per_month: float = 830
     areas: dict[str, int] = field(default_factory=lambda: {"Wiltshire": 220, "Swindon": 130})
     lon_lat: tuple[float, float] = (-1.95, 51.35)
-    kpi_areas: tuple[str, ...] = ("County", "Swindon")
+    kpi_areas: tuple[str, ...] | None = None  # None: the sub-force areas of the force's params/<force>/kpis.yaml
     own_kpis: tuple[str, ...] = ()  # metrics from the force's params/<force>/kpis.yaml, not the national catalogue
 
 
 PROFILES = {
-    "wiltshire": Profile(),
+    "wiltshire": Profile(kpi_areas=("County", "Swindon")),
     "dorset": Profile(crimes_per_month=3900, asb_per_month=900,
                       areas={"Dorset": 230, "Bournemouth, Christchurch and Poole": 250}, lon_lat=(-2.1, 50.75),
                       kpi_areas=("Dorset", "BCP"), own_kpis=("rural_crime_reports",)),
@@ -72,6 +72,8 @@ def generate(paths: Paths, force: str = "wiltshire", start: str = "2020-01", end
     reg = load_registry(paths)
     f = reg[force]
     profile = PROFILES.get(force, Profile())
+    if profile.kpi_areas is None:
+        profile = replace(profile, kpi_areas=own_kpi_areas(paths, force))
     rng = np.random.default_rng([seed, sum(map(ord, force))])
     months = pd.period_range(start, end, freq="M")
     lsoas = _lsoas(profile, rng)
@@ -97,6 +99,15 @@ def generate(paths: Paths, force: str = "wiltshire", start: str = "2020-01", end
     known.update({str(p.relative_to(paths.raw)): sha256_file(p) for p in written})
     atomic_write_json(manifest, known)
     return [str(p) for p in written]
+
+
+def own_kpi_areas(paths: Paths, force: str) -> tuple[str, ...]:
+    """The sub-force areas of params/<force>/kpis.yaml (none without one): KPI rows for any other area are refused."""
+    from ..ingest.kpis import CATALOGUE_FILE, load_catalogue
+    from ..yamlfile import load_yaml
+
+    comparators = set((load_yaml(paths.params / CATALOGUE_FILE) or {}).get("areas") or [])
+    return tuple(a for a in load_catalogue(paths.params, force).areas if a not in comparators)
 
 
 def _lsoas(profile: Profile, rng: np.random.Generator) -> pd.DataFrame:
@@ -211,12 +222,13 @@ def _kpis(force: str, months: pd.PeriodIndex, profile: Profile, rng: np.random.G
         add("outstanding_suspects", "force", m, round(total))
         add("outstanding_suspects_over_4_days", "force", m, round(total * rng.normal(0.82, 0.01)))
         add("outstanding_suspects_over_12_months", "force", m, round(total * (0.10 + 0.001 * i) * rng.normal(1, 0.03)))
-        a, b = profile.kpi_areas
-        add("intelligence_reports", a, m, round(rng.normal(1460, 40) * size))
-        low = 0.85 if len(months) >= 10 and m == months[-10] else 1.0  # a deliberate low month for one area
-        add("intelligence_reports", b, m, round(rng.normal(1130, 35) * size * low))
-        add("emergency_response_mean", a, m, rng.normal(840, 45), unit="seconds")  # rural area: further to travel
-        add("emergency_response_mean", b, m, rng.normal(610, 35), unit="seconds")
+        if len(profile.kpi_areas) >= 2:  # sub-force areas only where the force's kpis.yaml names two or more
+            a, b = profile.kpi_areas[:2]
+            add("intelligence_reports", a, m, round(rng.normal(1460, 40) * size))
+            low = 0.85 if len(months) >= 10 and m == months[-10] else 1.0  # a deliberate low month for one area
+            add("intelligence_reports", b, m, round(rng.normal(1130, 35) * size * low))
+            add("emergency_response_mean", a, m, rng.normal(840, 45), unit="seconds")  # rural area: further to travel
+            add("emergency_response_mean", b, m, rng.normal(610, 35), unit="seconds")
         n = int(rng.integers(130, 175))
         p = 0.78 if m < pd.Period("2022-10", "M") else 0.72
         survey("victim_satisfaction", m, n, p)

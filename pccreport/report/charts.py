@@ -17,6 +17,7 @@ import pandas as pd
 
 from .scorecard import MetricResult
 from .statements import fmt_value
+from .wraptext import figure_text
 
 # Okabe–Ito colour-blind-safe palette; MDC convention: blue improving, orange concerning, grey common cause.
 IMPROVING = "#0072B2"
@@ -107,7 +108,8 @@ def _month_axis(ax: Axes) -> None:
 
 def _source_line(fig: Figure, text: str) -> None:
     """The source line under a chart, in the same place and size on every chart."""
-    fig.text(0.0, -0.02, text, fontsize=6.5, color="#555555", wrap=True, va="top")
+    # Wrapped as fig.text(..., wrap=True) would, with far fewer text measurements (see wraptext.py).
+    figure_text(fig, 0.0, -0.02, text, fontsize=6.5, color="#555555", wrap=True, va="top")
 
 
 def _short_period(period_end: str) -> str:

@@ -75,11 +75,22 @@ class ReportContext:
         return explore.context_html(self)
 
 
-def context(force: str, quarter: str, project_root: str | None = None, built_at: str | None = None) -> ReportContext:
-    """Validate the parameters and load everything for one force-quarter (data must already be ingested)."""
+def context(force: str, quarter: str, project_root: str | None = None, built_at: str | None = None,
+            context_file: str | None = None) -> ReportContext:
+    """Validate the parameters and load everything for one force-quarter (data must already be ingested).
+
+    ``context_file`` (set by the build) names the context it computed once for all notebooks; a notebook opened on
+    its own leaves it None and computes its own.
+    """
     paths = Paths.discover(project_root)
     f = validate_force(force, paths)
     q = Quarter.parse(quarter)
+    if context_file:
+        from .context_file import context_key, read_context
+
+        stored = read_context(context_file, context_key(f.slug, q.label, project_root, built_at))
+        if stored is not None:
+            return stored
     plan = load_plan(paths, f.slug)
     narrative = load_narrative(paths, f.slug, q.label)
     data = ReportData.load(paths, f)

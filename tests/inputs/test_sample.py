@@ -40,3 +40,20 @@ def test_sample_kpis_validate(sample_root):
     df = read_kpi_csv(sample_root.kpi_raw("wiltshire") / "kpis.csv", "wiltshire")
     assert {"victim_satisfaction", "calls_999_answer", "intelligence_reports"} <= set(df["metric"])
     assert set(df.loc[df.metric == "intelligence_reports", "area"]) == {"County", "Swindon"}
+
+
+def test_a_force_without_its_own_params_gets_kpi_rows_its_validation_accepts(tmp_path, sample_root):
+    """Kent has no sample profile and no kpis.yaml: no sub-force rows; with a kpis.yaml, rows for its own areas."""
+    import shutil
+
+    shutil.copytree(sample_root.params, tmp_path / "params")
+    paths = Paths(tmp_path)
+    generate(paths, "kent", "2022-10", "2023-03")
+    df = read_kpi_csv(paths.kpi_raw("kent") / "kpis.csv", "kent")
+    assert set(df["area"]) <= {"force", "England and Wales"}
+    assert "intelligence_reports" not in set(df["metric"])
+    (paths.params / "kent").mkdir()
+    (paths.params / "kent" / "kpis.yaml").write_text("areas: [North Kent, Medway]\n")
+    generate(paths, "kent", "2022-10", "2023-03")
+    df = read_kpi_csv(paths.kpi_raw("kent") / "kpis.csv", "kent")
+    assert set(df.loc[df.metric == "intelligence_reports", "area"]) == {"North Kent", "Medway"}

@@ -1,0 +1,46 @@
+"""Benchmarks that cannot rot: every script in benchmarks/ runs in its tiny mode and writes its result file.
+
+No timing is asserted (speed is measured by the scripts themselves, on purpose, not here); only that each script
+completes on today's code and writes the JSON it documents.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from pccreport.config import DEFAULT_ROOT
+
+from .conftest import shared
+
+BENCH = DEFAULT_ROOT / "benchmarks"
+
+
+def _tiny(script: str, out, extra: tuple[str, ...] = ()) -> None:
+    env = {**os.environ, "PYTHONPATH": str(BENCH)}
+    proc = subprocess.run([sys.executable, str(BENCH / script), "--tiny", "--out", str(out), *extra], cwd=BENCH,
+                          env=env, capture_output=True, text=True, timeout=1800)  # generous: CI machines are shared
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize("script, result, check", [
+    ("bench_single.py", "single_force_quarter.json", lambda r: r["run_all_s"] and r["naive_loop_s"]),
+    ("bench_kernel.py", "kernel_reuse.json", lambda r: r["one_warm_kernel_s"] and r["fresh_kernel_per_notebook_s"]),
+    ("bench_national.py", "national_batch.json",
+     lambda r: [x["forces"] for x in r["runs"]] == [2] and r["runs"][0]["unchanged_runs_s"]),
+])
+def test_batch_benchmark_runs_in_tiny_mode(tmp_path, script, result, check):
+    _tiny(script, tmp_path)
+    doc = json.loads((tmp_path / result).read_text())
+    assert doc["tiny"] is True and check(doc)
+
+
+def test_ingest_benchmark_runs_in_tiny_mode(tmp_path):
+    shared("police_uk_street", "wiltshire")
+    _tiny("ingest_bench.py", tmp_path)
+    doc = json.loads((tmp_path / "ingest_real.json").read_text())
+    assert doc["tiny"] is True and doc["rows"] > 0 and doc["pandas_seconds_all"]
