@@ -41,6 +41,10 @@ class BisectWrapText(Text):
 
 def figure_text(fig: Figure, x: float, y: float, s: str, **kwargs) -> Text:
     """``fig.text(x, y, s, **kwargs)`` with the wrapping above."""
+    # Registered as Figure.text registers its Text (in fig.texts, drawn and removed the same way), not as a bare artist.
     text = BisectWrapText(x=x, y=y, text=s, **{"transform": fig.transSubfigure, **kwargs})
-    fig.add_artist(text)
+    text.set_figure(fig)
+    fig.texts.append(text)
+    text._remove_method = fig.texts.remove
+    fig.stale = True
     return text
