@@ -198,7 +198,7 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
         atomic_write_text(csv_path, neutralise_formulas(scorecard_frame(ctx.results)).to_csv(index=False,
                                                                                              lineterminator="\r\n"))
         atomic_write_text(tmp / "priority_scores.csv",
-                          priority_frame(ctx.results).to_csv(index=False, lineterminator="\r\n"))
+                          neutralise_formulas(priority_frame(ctx.results)).to_csv(index=False, lineterminator="\r\n"))
         atomic_write_json(tmp / "provenance.json", ctx.provenance.as_dict())
         title = f"{f.name}: {plan.title} — {q.label}"
         footer = f"{f.name} · {plan.title} · Quarterly PCC highlight report {q.label}"

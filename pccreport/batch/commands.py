@@ -80,7 +80,7 @@ def cli(ctx: click.Context, root: str | None) -> None:
 @click.option("--scheduler", metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786): run the builds on that cluster; its workers must see "
                    "the same --root (shared filesystem); needs the 'dask' extra")
-@click.option("--log-dir", type=click.Path(file_okay=False, path_type=str),
+@click.option("--log-dir", type=click.Path(path_type=str),
               help="where the run's log file goes (default: reports/.logs)")
 @click.option("--check", is_flag=True, help="validate every input for the force-quarters; build nothing")
 @click.option("--json", "as_json", is_flag=True,

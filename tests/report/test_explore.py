@@ -82,9 +82,12 @@ def test_the_chart_frame_matches_counts_and_xmr_limits_recomputed_from_the_raw_c
 def test_changing_a_target_recomputes_the_rating_and_leaves_the_context_alone(ctx):
     table = ctx.scorecard
     mid = "calls_999_answer"
-    value, direction = table.loc[mid, "value"], ctx.result(mid).metric.direction
-    strict = value * (0.5 if direction == "down" else 1.5)
-    lenient = value * (1.5 if direction == "down" else 0.5)
+    direction = ctx.result(mid).metric.direction
+    # With a target the rating is the Making Data Count assurance: a target beyond the latest process limits is
+    # consistently not met (Red) on one side and consistently met (Green) on the other.
+    limits = ctx.result(mid).frame()
+    lo, hi = float(limits["lower"].iloc[-1]), float(limits["upper"].iloc[-1])
+    strict, lenient = (lo - (hi - lo), hi + (hi - lo)) if direction == "down" else (hi + (hi - lo), lo - (hi - lo))
     assert ctx.with_targets(**{mid: strict}).scorecard.loc[mid, "rag"] == "red"
     assert ctx.with_targets(**{mid: lenient}).scorecard.loc[mid, "rag"] == "green"
     assert ctx.scorecard.loc[mid, "target"] == table.loc[mid, "target"]  # the original is unchanged

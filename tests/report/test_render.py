@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from pccreport.batch.build import build
 from pccreport.inputs.plan import load_plan
-from pccreport.report import render
+from pccreport.report import rag, render
 from pccreport.report.sections import load_glossary
 from tests.conftest import make_root
 from tests.national_frames import national_frame
@@ -66,7 +66,7 @@ def test_every_priority_metric_glossary_and_provenance_is_in_the_html(report):
                    "quarter = 2023-Q1", "SAMPLE DATA", "ONS, Police force area data tables"):
         assert needle in text, needle
     assert "Crime volume and comparison" in text and "ranked" in text and "Peer-group average" in text
-    assert "RAG status:" in text
+    assert rag.RULE[:60] in text  # the rating rule is printed with the scorecard
 
 
 def test_no_code_prompts_or_leaks_and_every_image_has_alt_text(report):
