@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pccreport.config import DEFAULT_ROOT, Paths
 from pccreport.inputs.sample import generate, generate_national
@@ -31,6 +32,22 @@ def make_root(tmp: Path, forces: tuple[str, ...] = ("wiltshire",), start: str = 
     if national:
         generate_national(paths)
     return paths
+
+
+def trim_plan(paths: Paths, force: str, priorities: int = 3, metrics: int = 2) -> None:
+    """Cut ``force``'s plan in ``paths`` to its first priorities, one scorecard each of its first metrics.
+
+    For tests of the batch's mechanics (failures, locks, skips, publishing), which need real notebooks and a real
+    report but not every chart of the full plan: a build then runs the same notebooks with a few charts each.
+    Three priorities is the fewest a plan may have.
+    """
+    file = paths.params / force / "plan.yaml"
+    plan = yaml.safe_load(file.read_text(encoding="utf-8"))
+    plan["priorities"] = plan["priorities"][:priorities]
+    for p in plan["priorities"]:
+        p["scorecards"] = p["scorecards"][:1]
+        p["scorecards"][0]["metrics"] = p["scorecards"][0]["metrics"][:metrics]
+    file.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

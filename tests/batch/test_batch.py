@@ -21,7 +21,7 @@ from pccreport.batch.manifest import changed, decide, fingerprint
 from pccreport.batch.selection import latest_quarter, quarter_range, select
 from pccreport.config import DEFAULT_ROOT, Paths
 from pccreport.inputs.sample import generate
-from tests.conftest import make_root
+from tests.conftest import make_root, trim_plan
 
 RUN_ALL = str(DEFAULT_ROOT / "run_all.py")
 
@@ -132,6 +132,8 @@ def root(tmp_path_factory, failing_notebook) -> Paths:
     """Wiltshire and Dorset (their own plans, but Dorset's priority 1 notebook fails), sample data for both."""
     paths = make_root(tmp_path_factory.mktemp("batch"))
     generate(paths, "dorset", "2020-10", "2023-06")
+    trim_plan(paths, "wiltshire")
+    trim_plan(paths, "dorset")
     plan_file = paths.params / "dorset" / "plan.yaml"
     plan = yaml.safe_load(plan_file.read_text())
     plan["priorities"][0]["notebook"] = failing_notebook
