@@ -28,7 +28,12 @@ NATIONAL_FILE = Path("national") / "recorded_crime.parquet"
 
 @dataclass
 class ReportContext:
-    """Everything one force-quarter's report needs, loaded from params/ and data/processed/ only."""
+    """Everything one force-quarter's report needs, loaded from params/ and data/processed/ only.
+
+    ``results`` (and so ``scorecard``, ``result()`` and every section) is derived from ``plan`` and ``quarter`` when
+    read: edit a target or a metric of ``ctx.plan`` in a notebook, re-run the cell that shows it, and it is
+    recomputed; while they are unchanged the computed results are reused.
+    """
 
     paths: Paths
     force: Force
@@ -36,12 +41,30 @@ class ReportContext:
     plan: Plan
     narrative: Narrative
     data: ReportData
-    results: list[MetricResult]
+    _results: list[MetricResult]
     provenance: Provenance
     national: pd.DataFrame | None = None
     national_note: str = ""
     names: dict[str, str] = field(default_factory=dict)
     ranked: dict[str, bool] = field(default_factory=dict)
+    _computed_for: tuple[str, str] = field(default=("", ""), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._computed_for = self._inputs()  # the results handed in are those of the plan and quarter handed in
+
+    def _inputs(self) -> tuple[str, str]:
+        """What the results are computed from: the plan (every target, metric and setting) and the quarter."""
+        return self.plan.model_dump_json(), self.quarter.label
+
+    @property
+    def results(self) -> list[MetricResult]:
+        """Every measure's result, in plan order; recomputed if the plan or the quarter changed since last read."""
+        now = self._inputs()
+        if now != self._computed_for:
+            self._results = attach_previous(compute_plan(self.plan, self.data, self.quarter), self.plan, self.data,
+                                            self.quarter)
+            self._computed_for = now
+        return self._results
 
     def results_for(self, priority: int, scorecard: str | None = None) -> list[MetricResult]:
         return [r for r in self.results if r.priority == priority and (scorecard is None or r.scorecard == scorecard)]
