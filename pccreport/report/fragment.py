@@ -19,12 +19,15 @@ import tinycss2
 from IPython.display import HTML
 
 NB_CLASS = "pccreport-nb"
+# The class twice: JupyterLab's own table rules (`:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td`, striped
+# `tbody tr:nth-child(even)`) weigh two classes, so the report's rules need as much to win inside a fragment.
+SCOPE = f".{NB_CLASS}.{NB_CLASS}"
 META_KEY = "pccreport"  # output metadata: {"pccreport": {"report_html": [start, end]}}
 DATA_ROWS = 60  # rows of each frame shown in the notebook (the frame itself is whole in ``frames``)
 _DROP_SELECTOR = ("body", "main", ".sidebar", ".jp-")  # the page around the report, not a section's look
 # Notebook-only touches: JupyterLab stripes table rows and centres tables; the report does neither.
-_NB_EXTRA = (f".{NB_CLASS} {{ max-width: 185mm; }} .{NB_CLASS} tbody tr:nth-child(odd), "
-             f".{NB_CLASS} tbody tr:hover {{ background: transparent; }} .{NB_CLASS} table {{ margin-left: 0; }}"
+_NB_EXTRA = (f"{SCOPE} {{ max-width: 185mm; }} {SCOPE} tbody tr:nth-child(odd), {SCOPE} tbody tr:nth-child(even), "
+             f"{SCOPE} tbody tr:hover {{ background: transparent; }} {SCOPE} table {{ margin-left: 0; }}"
              " .pccreport-data { font-size: 8pt; margin: 0.5em 0 1.5em; }"
              " .pccreport-data summary { cursor: pointer; color: #0072B2; }"
              " .pccreport-data .frame { overflow-x: auto; max-height: 30em; overflow-y: auto; }")
@@ -36,7 +39,7 @@ def _scope_selectors(prelude: str) -> str:
         if sel in (":root", "html"):
             out.append(f".{NB_CLASS}")
         elif sel and not sel.startswith(_DROP_SELECTOR):
-            out.append(f".{NB_CLASS} {sel}")
+            out.append(f"{SCOPE} {sel}")
     return ", ".join(out)
 
 

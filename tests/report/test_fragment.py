@@ -36,7 +36,7 @@ def test_the_notebook_stylesheet_is_the_reports_scoped_to_the_fragment_without_p
     selectors = _selectors(css)
     assert selectors and all(s.startswith(f".{NB_CLASS}") or s.startswith(".pccreport-data") for s in selectors)
     for needed in (".rag-red", ".rag-amber", ".rag-green", ".rag-summary", "table.scorecard tr.group th", "td.bad"):
-        assert f".{NB_CLASS} {needed}" in selectors, needed
+        assert f".{NB_CLASS}.{NB_CLASS} {needed}" in selectors, needed
     assert "@page" not in css and "print" not in css and "{{ footer }}" not in css
     assert not [s for s in selectors if s.split()[-1] in ("body", "main") or ".sidebar" in s or ".jp-" in s]
     assert "#B8431A" in css  # the report's RAG red, from report.css
