@@ -129,6 +129,25 @@ def test_explore_notebook_runs_top_to_bottom_on_the_public_api(two_forces, tmp_p
     html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "stricter target" in html and "plan target" in html
     assert "dorset" in html and "wiltshire" in html
+    # Editing ctx.plan in place and re-reading the scorecard gives the new rating, then the plan's again.
+    edited = next(o for o in outputs if "edited in place" in o.get("data", {}).get("text/plain", ""))
+    rag_line = next(ln.split() for ln in edited["data"]["text/plain"].splitlines() if ln.startswith("rag"))
+    stricter = next(o for o in outputs if "stricter target" in o.get("data", {}).get("text/plain", ""))
+    assert rag_line[1] != rag_line[2]  # edited in place vs the plan file's target
+    assert rag_line[1] in stricter["data"]["text/html"]  # the same rating as with_targets gives
+    # The section shows styled, with its data, and exports as the report's HTML only.
+    from pccreport.report import render
+    from pccreport.report.fragment import META_KEY, NB_CLASS, report_html
+
+    (section,) = [o for o in outputs if META_KEY in o.get("metadata", {})]
+    shown = section["data"]["text/html"]
+    assert f'<div class="{NB_CLASS}"><style>' in shown and "rag rag-" in shown
+    assert '<details class="pccreport-data">' in shown and "Data behind this section (scorecard)" in shown
+    merged = render.merge([out])  # what the export reads
+    exported = next(o.data["text/html"] for c in merged.cells for o in c.outputs
+                    if 'id="summary"' in o.get("data", {}).get("text/html", ""))
+    assert exported == report_html(section) and "Summary scorecard" in exported
+    assert NB_CLASS not in exported and "<details" not in exported and "<style" not in exported
 
 
 def _strict_and_lenient(ctx, mid: str) -> tuple[float, float]:
