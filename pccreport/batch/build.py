@@ -161,7 +161,8 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
         ctx = context(f.slug, q.label, str(paths.root), built_at)
         if not allow_empty and ctx.results and not any(r.supplied for r in ctx.results):
             raise NoMeasureData(f"none of the {len(ctx.results)} measures has data for {q.label}: the report was not "
-                                "published and the previous one is kept; check data/raw/ and run the ingest")
+                                "published and the previous one is kept; check data/raw/ and run the ingest, or pass "
+                                "--allow-empty to publish it anyway")
         key = context_key(f.slug, q.label, str(paths.root), built_at)
         ctx_file = write_context(ctx, context_path(tmp, key, manifest), key)
         runs = notebook_runs(plan)
@@ -318,10 +319,11 @@ def _remove_own(p: Path, builds: Path) -> bool:
 
 
 def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 600,
-            force_rebuild: bool = False) -> BuildResult:
+            force_rebuild: bool = False, allow_empty: bool = False) -> BuildResult:
     """Lock, clean stale builds, skip if inputs are unchanged, else build: the unit of work of a batch run.
 
     Never raises for a failed build: the result says built, skipped, failed (with notebook, cell and error) or locked.
+    ``allow_empty`` publishes a report in which no measure has data (the run's summary then says it is empty).
     """
     t0 = time.monotonic()
     lock = ForceQuarterLock(paths.reports, force, quarter)
@@ -340,7 +342,7 @@ def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int 
         if not decision.build:
             return BuildResult(force, quarter, True, status="skipped", reason=decision.reason,
                                seconds=time.monotonic() - t0)
-        res = build(paths, force, quarter, jobs=jobs, timeout=timeout, manifest=current)
+        res = build(paths, force, quarter, jobs=jobs, timeout=timeout, manifest=current, allow_empty=allow_empty)
         res.reason = decision.reason
         return res
     except NoMeasureData as exc:

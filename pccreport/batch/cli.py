@@ -30,25 +30,50 @@ def describe_failure(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _check(paths: Paths, work: list[tuple[str, str]], not_built: list[tuple[str, str, str, str]] = ()) -> int:
+def _check(paths: Paths, work: list[tuple[str, str]], not_built: list[tuple[str, str, str, str]] = (),
+           as_json: bool = False) -> int:
     from ..inputs.validate import check_inputs
 
-    bad = 0
+    rows: list[dict] = []
     for f, q, status, detail in not_built:  # refused by the selection (outside the data or the plan's years)
-        print(f"{f} {q}: {status}: {detail}")
-        bad += status in FAILED
+        rows.append({"force": f, "quarter": q, "status": status, "error": detail})
     for f, q in work:
         res = check_inputs(paths, f, q)
-        status = "OK" if not res.problems else f"{len(res.problems)} problem(s)"
-        print(f"{f} {q}: {status}")
-        for p in res.problems:
-            print(f"  {p}")
-        for w in res.warnings:
+        # missing KPIs are not a failure: the report shows "data not supplied" in that scorecard
+        rows.append({"force": f, "quarter": q, "status": "problems" if res.problems else "ok",
+                     "problems": list(res.problems), "warnings": list(res.warnings),
+                     "not_supplied": list(res.missing_kpis)})
+    code = 1 if any(r["status"] in FAILED or r["status"] == "problems" for r in rows) else 0
+    if as_json:
+        print(json.dumps(listing_record("check", rows, code), indent=2))
+        return code
+    for r in rows:
+        if "problems" not in r:
+            print(f"{r['force']} {r['quarter']}: {r['status']}: {r['error']}")
+            continue
+        print(f"{r['force']} {r['quarter']}: " + (f"{len(r['problems'])} problem(s)" if r["problems"] else "OK"))
+        for line in r["problems"]:
+            print(f"  {line}")
+        for w in r["warnings"]:
             print(f"  warning: {w}")
-        for m in res.missing_kpis:  # not a failure: the report shows "data not supplied" in that scorecard
+        for m in r["not_supplied"]:
             print(f"  note: data not supplied for {m}")
-        bad += bool(res.problems)
-    return 1 if bad else 0
+    return code
+
+
+def listing_record(mode: str, rows: list[dict], code: int) -> dict:
+    """``--dry-run --json`` and ``--check --json``: the run record (:func:`run_record`) of a run that built nothing.
+
+    The same keys at the top and for every force-quarter, so one reader takes all three; ``mode`` says which
+    (``run``, ``log`` and ``index`` are null: nothing was started or written). A dry run's status is ``build`` or
+    ``skip``; a check's is ``ok`` or ``problems``, with ``problems`` and ``not_supplied`` added to each.
+    """
+    record = run_record(None, [{"seconds": 0.0, **r} for r in rows], None, None, code)
+    record["mode"] = mode
+    if mode == "check":
+        for item, row in zip(record["results"], rows):
+            item.update({k: row.get(k, []) for k in ("problems", "not_supplied")})
+    return record
 
 
 class _NoiseFilter(logging.Filter):
@@ -92,7 +117,7 @@ def _setup_logging(log_file: Path | None) -> None:
 def _note_missing_kpis(paths: Paths, rows: list[dict]) -> None:
     """Mark each published report that lacks its narrative or some measures "built with warnings", saying which."""
     from .index import record_attempt
-    from .notes import WARNED, report_warnings
+    from .notes import report_warnings, status_for
 
     for r in rows:
         if r["status"] in ("built", "skipped"):
@@ -100,14 +125,15 @@ def _note_missing_kpis(paths: Paths, rows: list[dict]) -> None:
             if r["warnings"]:
                 r["reason"] = "; ".join(x for x in (r.get("reason", ""), *r["warnings"]) if x)
                 if r["status"] == "built":
-                    r["status"] = WARNED
+                    r["status"] = status_for(r["warnings"])
                     record_attempt(paths, r)
 
 
-def run_record(run_id: str, rows: list[dict], log_file: Path, index: Path, code: int) -> dict:
+def run_record(run_id: str | None, rows: list[dict], log_file: Path | None, index: Path | None, code: int) -> dict:
     """The machine-readable run: every force-quarter's status, time, warnings and failure (``--json``, .logs/)."""
     keys = ("force", "quarter", "status", "seconds", "reason", "warnings", "error", "notebook", "cell")
-    return {"run": run_id, "exit_code": code, "log": str(log_file), "index": str(index),
+    return {"run": run_id, "mode": "build", "exit_code": code, "log": None if log_file is None else str(log_file),
+            "index": None if index is None else str(index),
             "results": [{k: r.get(k, [] if k == "warnings" else "") for k in keys} for r in rows]}
 
 
@@ -126,11 +152,40 @@ def summary_table(rows: list[dict]) -> str:
     out = ["  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths)) + "  " + str(row[4]) for row in lines]
     counts = {s: sum(r["status"] == s for r in rows) for s in ("built", "skipped", "failed", "locked", "interrupted",
                                                        "no-data")}
-    counts["built"] += sum(r["status"] == "built with warnings" for r in rows)  # "built" counts every published build
+    # "built" counts every published build; those published with warnings or empty are said in brackets
+    notes = {s: sum(r["status"] == s for r in rows) for s in ("built with warnings", "built empty")}
+    counts["built"] += sum(notes.values())
     line = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s in ("built", "skipped", "failed"))
-    warned = sum(r["status"] == "built with warnings" for r in rows)
-    out.append(line + (f" ({warned} built with warnings)" if warned else ""))
+    said = ", ".join(f"{n} {s}" for s, n in notes.items() if n)
+    out.append(line + (f" ({said})" if said else ""))
     return "\n".join(out)
+
+
+def _dry_run(sel, decisions: dict, as_json: bool) -> int:
+    """List what a run would build and why; exit status as the run itself would give for the selection."""
+    rows = [{"force": f, "quarter": q, "status": "build" if d.build else "skip", "reason": d.reason,
+             "warnings": list(sel.warnings.get((f, q), []))} for (f, q), d in decisions.items()]
+    rows += [{"force": f, "quarter": q, "status": status, "error": detail} for f, q, status, detail in sel.not_built]
+    code = 1 if any(status in FAILED for _, _, status, _ in sel.not_built) else 0
+    if as_json:
+        record = listing_record("dry-run", rows, code)
+        if sel.no_plan:
+            record["no_plan"] = sel.no_plan_note()
+        print(json.dumps(record, indent=2))
+        return code
+    for r in rows:
+        if r["status"] in ("build", "skip"):
+            print(f"{r['status']:<5}  {r['force']} {r['quarter']}  {r['reason']}")
+            for w in r["warnings"]:
+                print(f"       warning: {w}")
+        else:
+            print(f"{r['status']}  {r['force']} {r['quarter']}  {r['error']}")
+    if sel.no_plan:
+        print(sel.no_plan_note())
+    n = sum(d.build for d in decisions.values())
+    print(f"{n} to build, {len(decisions) - n} unchanged, {len(sel.not_built)} cannot be built "
+          "(dry run: nothing written)")
+    return code
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -146,24 +201,13 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.check:
-        return _check(paths, sel.work, sel.not_built)
+        return _check(paths, sel.work, sel.not_built, getattr(args, "json", False))
 
     from .manifest import decide
 
     decisions = {(f, q): decide(paths, f, q, args.force_rebuild)[0] for f, q in sel.work}
     if args.dry_run:
-        for (f, q), d in decisions.items():
-            print(f"{'build' if d.build else 'skip '}  {f} {q}  {d.reason}")
-            for w in sel.warnings.get((f, q), []):
-                print(f"       warning: {w}")
-        for f, q, status, detail in sel.not_built:
-            print(f"{status}  {f} {q}  {detail}")
-        if sel.no_plan:
-            print(sel.no_plan_note())
-        n = sum(d.build for d in decisions.values())
-        print(f"{n} to build, {len(decisions) - n} unchanged, {len(sel.not_built)} cannot be built "
-              "(dry run: nothing written)")
-        return 1 if any(status in FAILED for _, _, status, _ in sel.not_built) else 0  # as the run itself would
+        return _dry_run(sel, decisions, getattr(args, "json", False))
 
     run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     log_file = Path(args.log_dir) if args.log_dir else paths.reports / ".logs"
@@ -198,7 +242,8 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
     todo = [(f, q) for (f, q), d in decisions.items() if d.build]
     outer, inner = split_jobs(args.jobs, len(todo))
     tasks = [{"root": str(paths.root), "force": f, "quarter": q, "jobs": inner, "timeout": args.timeout,
-              "force_rebuild": args.force_rebuild} for f, q in todo]
+              "force_rebuild": args.force_rebuild, "allow_empty": getattr(args, "allow_empty", False)}
+             for f, q in todo]
     if tasks:
         log.info("%d to build (%s), %d unchanged", len(tasks),
                  f"Dask scheduler {args.scheduler}" if args.scheduler else f"{outer} at once x {inner} notebooks",

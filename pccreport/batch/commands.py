@@ -83,33 +83,41 @@ def cli(ctx: click.Context, root: str | None) -> None:
 @click.option("--log-dir", type=click.Path(path_type=str),
               help="where the run's log file goes (default: reports/.logs)")
 @click.option("--check", is_flag=True, help="validate every input for the force-quarters; build nothing")
+@click.option("--allow-empty", is_flag=True,
+              help="publish a report even when none of its measures has data (status 'built empty'); without it such "
+                   "a build is 'no-data', exits 1 and keeps the previous report")
 @click.option("--json", "as_json", is_flag=True,
               help="print the run as JSON (every force-quarter's status, time, warnings, failure) instead of the "
-                   "summary table; the same record is always written beside the run log as reports/.logs/<run>.json")
+                   "summary table; the same record is always written beside the run log as reports/.logs/<run>.json; "
+                   "with --dry-run or --check, what would be built or the check's findings, in the same shape")
 @root_option
 @click.pass_context
 def build(ctx: click.Context, forces, quarters, jobs, timeout, force_rebuild, dry_run, scheduler, log_dir, check,
-          as_json, root) -> int:
+          allow_empty, as_json, root) -> int:
     """Build the reports for force-quarters whose inputs changed, in parallel, and print a summary."""
     from .cli import run_build
 
     args = argparse.Namespace(force=list(forces), quarter=list(quarters), jobs=jobs, timeout=timeout,
                               force_rebuild=force_rebuild, dry_run=dry_run, scheduler=scheduler, log_dir=log_dir,
-                              check=check, json=as_json, root=_root(ctx, root))
+                              check=check, allow_empty=allow_empty, json=as_json, root=_root(ctx, root))
     return run_build(args)
 
 
 @cli.command(context_settings=CONTEXT, epilog=EXIT_CODES)
 @force_option()
 @quarter_option()
+@click.option("--json", "as_json", is_flag=True,
+              help="print the findings as JSON (every force-quarter's status, problems, warnings, measures not "
+                   "supplied) in the shape of the build's run record")
 @root_option
 @click.pass_context
-def check(ctx: click.Context, forces, quarters, root) -> int:
+def check(ctx: click.Context, forces, quarters, as_json, root) -> int:
     """Validate every input of the force-quarters (plan, narrative, data files, KPIs); write nothing."""
     from .cli import run_build
 
     args = argparse.Namespace(force=list(forces), quarter=list(quarters), jobs=1, timeout=1, force_rebuild=False,
-                              dry_run=False, scheduler=None, log_dir=None, check=True, root=_root(ctx, root))
+                              dry_run=False, scheduler=None, log_dir=None, check=True, json=as_json,
+                              root=_root(ctx, root))
     return run_build(args)
 
 

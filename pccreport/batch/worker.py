@@ -46,7 +46,8 @@ def task_command(task: dict) -> list[str]:
     """The command line that builds one task (a dict of root, force, quarter, jobs, timeout, force_rebuild)."""
     cmd = [sys.executable, "-m", "pccreport.batch.worker", "--root", str(task["root"]), "--force", task["force"],
            "--quarter", task["quarter"], "--jobs", str(task["jobs"]), "--timeout", str(task["timeout"])]
-    return cmd + (["--force-rebuild"] if task.get("force_rebuild") else [])
+    return cmd + (["--force-rebuild"] if task.get("force_rebuild") else []) + (
+        ["--allow-empty"] if task.get("allow_empty") else [])
 
 
 def run_task(task: dict) -> dict:
@@ -97,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--force-rebuild", action="store_true")
+    ap.add_argument("--allow-empty", action="store_true")
     ap.add_argument("--result", required=True)
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop)
@@ -109,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     from .build import run_one
 
     try:
-        res = run_one(Paths.discover(args.root), args.force, args.quarter, args.jobs, args.timeout, args.force_rebuild)
+        res = run_one(Paths.discover(args.root), args.force, args.quarter, args.jobs, args.timeout, args.force_rebuild,
+                      allow_empty=args.allow_empty)
         atomic_write_json(Path(args.result), res.as_dict())
     finally:
         kill_children()

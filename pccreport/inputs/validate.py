@@ -153,7 +153,16 @@ def not_supplied(report_dir) -> list[str]:
     if not path.exists():
         return []
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return df.loc[df["verdict"] == "data not supplied", "metric_id"].tolist()
+    # "data not supplied" and "national figures not supplied" (report/scorecard.py): either way the measure has no data
+    return df.loc[df["verdict"].str.endswith("not supplied"), "metric_id"].tolist()
+
+
+def measure_count(report_dir) -> int:
+    """How many measures a built report's scorecard.csv lists (0 when there is none)."""
+    path = Path(report_dir) / "scorecard.csv"
+    if not path.exists():
+        return 0
+    return len(pd.read_csv(path, dtype=str, keep_default_na=False))
 
 
 def validate_inputs(paths: Paths, force: str, quarter: str) -> list[str]:

@@ -48,7 +48,8 @@ def csp_block(ctx: ReportContext) -> tuple[dict | None, str]:
         rows.append({"area": f"England and Wales ({len(ok)} forces with a rate)", "count": f"{c:,.0f}",
                      "population": f"{p:,.0f}", "rate": f"{rates.rate_per_1000(c, p):.2f}", "basis": "", "cls": "total"})
     label = pd.Period(period, freq="M").strftime("%b-%y")
-    return {"rows": rows, "period": label, "statement": st.render("csp_intro", period=label, n=int((table["csp_code"] != "").sum()))}, ""
+    return {"rows": rows, "period": label, "statement": st.render("csp_intro", period=label, n=int((table["csp_code"] != "").sum())),
+            "frame": table}, ""
 
 
 def outcome_block(ctx: ReportContext) -> tuple[dict | None, str]:
@@ -65,12 +66,18 @@ def outcome_block(ctx: ReportContext) -> tuple[dict | None, str]:
     rows = [{"outcome": r.outcome, "crimes": f"{r.crimes:,.0f}", "share": f"{r.share:.1f}%",
              "positive": "yes" if r.positive else ""} for r in shares.itertuples()]
     return {"rows": rows, "statement": st.render("outcome_intro", quarter=q.label, total=f"{shares['crimes'].sum():,.0f}",
-                                                 rate=f"{pos:.1f}")}, ""
+                                                 rate=f"{pos:.1f}"), "frame": shares}, ""
 
 
 def section_html(ctx: ReportContext) -> str:
     """The 'Areas and outcomes' section."""
+    return section(ctx)[0]
+
+
+def section(ctx: ReportContext) -> tuple[str, dict[str, pd.DataFrame]]:
+    """The 'Areas and outcomes' section's HTML and the frames behind it (CSP rates, outcome shares)."""
     csp, csp_reason = csp_block(ctx)
     out, out_reason = outcome_block(ctx)
+    frames = {name: block["frame"] for name, block in (("csp_rates", csp), ("outcome_shares", out)) if block}
     return sections.render("areas.html.j2", plan=ctx.plan, quarter=ctx.quarter, csp=csp, csp_reason=csp_reason,
-                           outcomes=out, outcome_reason=out_reason)
+                           outcomes=out, outcome_reason=out_reason), frames

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import html
 import warnings
 from typing import Any
@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import rag
 from .result_view import metric_frame, result_html, result_repr  # noqa: F401 - re-exported for analysts
-from .scorecard import MetricResult, compute_plan
+from .scorecard import MetricResult
 
 # ``ctx`` below is a notebook.ReportContext, typed Any because notebook imports this module (no import cycle).
 ReportContext = Any
@@ -58,7 +58,9 @@ def with_targets(ctx: ReportContext, targets: dict[str, float | None]) -> Report
         raise KeyError(f"no metric {unknown} in the plan; its metric ids are {sorted(known)}")
     for mid, value in targets.items():
         known[mid].target = value
-    return dataclasses.replace(ctx, plan=plan, results=compute_plan(plan, ctx.data, ctx.quarter))
+    changed = copy.copy(ctx)
+    changed.plan = plan  # its results are recomputed from this plan when first read (ReportContext.results)
+    return changed
 
 
 def context_warnings(ctx: ReportContext) -> list[str]:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML
 from markupsafe import Markup
 
 from ..config import Paths
@@ -17,6 +16,7 @@ from ..inputs.plan import Plan, load_plan
 from ..periods import Quarter
 from ..registry import Force, load_registry, validate_force
 from . import charts, comparison, explore, sections
+from .fragment import Fragment
 from . import statements as st
 from .provenance import Provenance, collect
 from .scorecard import MetricResult, attach_previous, compute_plan
@@ -28,7 +28,12 @@ NATIONAL_FILE = Path("national") / "recorded_crime.parquet"
 
 @dataclass
 class ReportContext:
-    """Everything one force-quarter's report needs, loaded from params/ and data/processed/ only."""
+    """Everything one force-quarter's report needs, loaded from params/ and data/processed/ only.
+
+    ``results`` (and so ``scorecard``, ``result()`` and every section) is derived from ``plan`` and ``quarter`` when
+    read: edit a target or a metric of ``ctx.plan`` in a notebook, re-run the cell that shows it, and it is
+    recomputed; while they are unchanged the computed results are reused.
+    """
 
     paths: Paths
     force: Force
@@ -36,12 +41,30 @@ class ReportContext:
     plan: Plan
     narrative: Narrative
     data: ReportData
-    results: list[MetricResult]
+    _results: list[MetricResult]
     provenance: Provenance
     national: pd.DataFrame | None = None
     national_note: str = ""
     names: dict[str, str] = field(default_factory=dict)
     ranked: dict[str, bool] = field(default_factory=dict)
+    _computed_for: tuple[str, str] = field(default=("", ""), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._computed_for = self._inputs()  # the results handed in are those of the plan and quarter handed in
+
+    def _inputs(self) -> tuple[str, str]:
+        """What the results are computed from: the plan (every target, metric and setting) and the quarter."""
+        return self.plan.model_dump_json(), self.quarter.label
+
+    @property
+    def results(self) -> list[MetricResult]:
+        """Every measure's result, in plan order; recomputed if the plan or the quarter changed since last read."""
+        now = self._inputs()
+        if now != self._computed_for:
+            self._results = attach_previous(compute_plan(self.plan, self.data, self.quarter), self.plan, self.data,
+                                            self.quarter)
+            self._computed_for = now
+        return self._results
 
     def results_for(self, priority: int, scorecard: str | None = None) -> list[MetricResult]:
         return [r for r in self.results if r.priority == priority and (scorecard is None or r.scorecard == scorecard)]
@@ -130,34 +153,46 @@ def national_source(paths: Paths, national: pd.DataFrame) -> dict:
         "file_hashes": {NATIONAL_FILE.as_posix(): sha}}
 
 
-def cover(ctx: ReportContext, with_comparison: bool = True) -> HTML:
+def cover(ctx: ReportContext, with_comparison: bool = True) -> Fragment:
     """Cover, contents, the one-page summary scorecard with RAG status, then crime volume and comparison."""
     from . import rag
 
     scored = [(r, rag.score(r)) for r in ctx.results]
     html = sections.render("cover.html.j2", force=ctx.force, plan=ctx.plan, quarter=ctx.quarter, scored=scored,
                            sample=ctx.provenance.sample, comparison=with_comparison)
+    frames = {"scorecard": ctx.scorecard}
     if with_comparison:
-        from .areas import section_html
+        from .areas import section
 
-        html += comparison_html(ctx) + section_html(ctx)
-    return HTML(html)
+        comp, comp_frames = comparison_section(ctx)
+        areas_html, areas_frames = section(ctx)
+        html += comp + areas_html
+        frames |= comp_frames | areas_frames
+    return Fragment(html, frames)
 
 
-def crime_comparison(ctx: ReportContext) -> HTML:
+def crime_comparison(ctx: ReportContext) -> Fragment:
     """The crime volume and comparison section on its own."""
-    return HTML(comparison_html(ctx))
+    return Fragment(*comparison_section(ctx))
 
 
 def comparison_html(ctx: ReportContext) -> str:
     """Rate per 1,000 against national and peer average with rank (if national data), R12 trend, YoY by crime type."""
+    return comparison_section(ctx)[0]
+
+
+def comparison_section(ctx: ReportContext) -> tuple[str, dict[str, pd.DataFrame]]:
+    """The comparison section's HTML and the frames behind it: force rates, rate history, R12 totals, YoY by type."""
+    frames: dict[str, pd.DataFrame] = {}
     end = ctx.quarter.end_month
     name = ctx.force.name
     kw: dict = {"plan": ctx.plan, "quarter": ctx.quarter, "national": None, "national_reason": ctx.national_note,
                 "r12": None, "yoy": None}
     if ctx.national is not None:
         kw["national"] = _national_block(ctx)
-        if kw["national"] is None:
+        if kw["national"] is not None:
+            frames |= kw["national"]["frames"]
+        else:
             kw["national_reason"] = (f"the national table has no total recorded crime figure for {name} for a period "
                                      f"ending by {end.strftime('%b-%y')}")
     street_src = SOURCE_LABELS["police_uk"]
@@ -190,6 +225,7 @@ def comparison_html(ctx: ReportContext) -> str:
                                        ons_period=kw["national"]["ons_period"], street=f"{ch.current:,.0f}",
                                        street_period=end.strftime("%b-%y")))
             kw["r12"] = {"statements": stmts, "figure": Markup(charts.figure_html(fig, alt))}
+            frames["r12"] = r12.rename("r12").to_frame().rename_axis("month")
         street = ctx.data.street
         yoy = comparison.yoy_by_type(street[street["month"] <= end], end, exclude=(ASB,))
         if yoy["change"].notna().any():
@@ -202,12 +238,13 @@ def comparison_html(ctx: ReportContext) -> str:
                              "previous": "—" if pd.isna(row["previous"]) else f"{row['previous']:,.0f}",
                              "change": f"{row['change']:+.1f}%" if ok else "—",
                              "cls": ("bad" if row["change"] > 0 else "good") if ok and round(row["change"], 1) else ""})
+            frames["yoy_by_type"] = yoy
             kw["yoy"] = {"figure": Markup(charts.figure_html(fig, charts.comparison_alt("yoy", yoy=yoy))), "rows": rows,
                          "end": end.strftime("%b-%y")}
         else:
             kw["yoy_reason"] = (f"Data not supplied: year-on-year change by crime type needs 24 consecutive months of "
                                 f"data.police.uk street data up to {end.strftime('%b-%y')}.")
-    return sections.render("comparison.html.j2", **kw)
+    return sections.render("comparison.html.j2", **kw), frames
 
 
 def _national_block(ctx: ReportContext) -> dict | None:
@@ -270,10 +307,21 @@ def _national_block(ctx: ReportContext) -> dict | None:
                                                     NATIONAL_SOURCE),
                                charts.comparison_alt("ranked", rates=rates, force=ctx.force.slug, force_name=name))]
     return {"statements": stmts, "table": table, "figures": [Markup(f) for f in figs],
-            "ons_count": f"{me['count']:,.0f}", "ons_period": p}
+            "ons_count": f"{me['count']:,.0f}", "ons_period": p, "frames": {"force_rates": rates, "rate_history": history}}
 
 
-def priority_narrative(ctx: ReportContext, priority: int) -> HTML:
+def deliverables_frame(section, quarter: Quarter) -> pd.DataFrame:
+    """A narrative section's deliverables: action, start, due, progress and the status the report shows."""
+    from ..inputs.narrative import due_status
+
+    as_of = quarter.end_month.end_time.date()
+    rows = [{"action": d.action, "start": d.start, "due": d.due, "progress": d.progress,
+             "status": due_status(d.due, d.progress, as_of, d.start), "note": d.note}
+            for d in (section.deliverables if section is not None else [])]
+    return pd.DataFrame(rows, columns=["action", "start", "due", "progress", "status", "note"])
+
+
+def priority_narrative(ctx: ReportContext, priority: int) -> Fragment:
     """A priority's heading and narrative (or a visible 'narrative not supplied' box)."""
     p = ctx.plan.priority(priority)
     section = ctx.narrative.priorities.get(p.id)
@@ -281,11 +329,12 @@ def priority_narrative(ctx: ReportContext, priority: int) -> HTML:
         from ..inputs.narrative import Section
 
         section = Section()
-    return HTML(sections.narrative_section(f"priority-{p.id}", f"Priority {p.id}: {p.title}", section, ctx.narrative,
-                                           ctx.plan, ctx.quarter, ctx.force))
+    return Fragment(sections.narrative_section(f"priority-{p.id}", f"Priority {p.id}: {p.title}", section,
+                                               ctx.narrative, ctx.plan, ctx.quarter, ctx.force),
+                    {"deliverables": deliverables_frame(section, ctx.quarter)})
 
 
-def scorecards(ctx: ReportContext, priority: int) -> HTML:
+def scorecards(ctx: ReportContext, priority: int) -> Fragment:
     """Every scorecard of a priority: statements and a control chart per metric."""
     p = ctx.plan.priority(priority)
     parts = []
@@ -301,20 +350,28 @@ def scorecards(ctx: ReportContext, priority: int) -> HTML:
             figures.append(charts.figure_html(fig, charts.alt_text(r)))
         parts.append(sections.render("scorecard.html.j2", title=sc.title, results=results,
                                      figures=[sections.Markup(f) for f in figures]))
-    return HTML("".join(parts))
+    table = ctx.scorecard
+    frames = {"scorecard": table[table["priority"] == p.id]} if not table.empty else {}
+    frames |= {r.metric.id: r.frame() for r in ctx.results_for(p.id) if r.supplied}
+    return Fragment("".join(parts), frames)
 
 
-def governance(ctx: ReportContext) -> HTML:
+def governance(ctx: ReportContext) -> Fragment:
     """The delivery and governance section."""
-    return HTML(sections.narrative_section("governance", ctx.plan.governance_title, ctx.narrative.governance,
-                                           ctx.narrative, ctx.plan, ctx.quarter, ctx.force))
+    return Fragment(sections.narrative_section("governance", ctx.plan.governance_title, ctx.narrative.governance,
+                                               ctx.narrative, ctx.plan, ctx.quarter, ctx.force),
+                    {"deliverables": deliverables_frame(ctx.narrative.governance, ctx.quarter)})
 
 
-def back_matter(ctx: ReportContext) -> HTML:
+def back_matter(ctx: ReportContext) -> Fragment:
     """Glossary of the acronyms the report uses, and the provenance stamp."""
     glossary = sections.load_glossary(ctx.paths.param_file("glossary.yaml"))
-    return HTML(sections.render("back.html.j2", glossary=sections.used_acronyms(report_text(ctx), glossary),
-                                prov=ctx.provenance.as_dict(), plan_title=ctx.plan.title, quarter=ctx.quarter.label))
+    used = sections.used_acronyms(report_text(ctx), glossary)
+    prov = ctx.provenance.as_dict()
+    sources = pd.DataFrame([{k: v for k, v in s.items() if k != "file_hashes"} for s in prov["sources"]])
+    return Fragment(sections.render("back.html.j2", glossary=used, prov=prov, plan_title=ctx.plan.title,
+                                    quarter=ctx.quarter.label),
+                    {"glossary": pd.DataFrame(used, columns=["acronym", "meaning"]), "sources": sources})
 
 
 def report_text(ctx: ReportContext) -> str:

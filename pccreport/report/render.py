@@ -21,6 +21,7 @@ from nbconvert import HTMLExporter
 
 from ..hashing import atomic_write_bytes, atomic_write_text
 from .escape import css_string
+from .fragment import META_KEY, report_html
 
 _ENV = Environment(loader=PackageLoader("pccreport.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
 _SECTION_RE = re.compile(r"<section\b[^>]*>", re.S)
@@ -38,13 +39,24 @@ def merge(notebooks: list[Path]) -> nbformat.NotebookNode:
             if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []) or \
                     "injected-parameters" in cell.metadata.get("tags", []):
                 continue
-            outputs = [o for o in cell.get("outputs", []) if not (o.output_type == "stream" and o.name == "stderr")]
+            outputs = [_report_part(o) for o in cell.get("outputs", [])
+                       if not (o.output_type == "stream" and o.name == "stderr")]
             if outputs:
                 new = nbformat.v4.new_code_cell(source="")
                 new.outputs = outputs
                 merged.cells.append(new)
         merged.metadata = nb.metadata
     return merged
+
+
+def _report_part(output: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """An output as the report shows it: a section fragment without the styling and data a notebook shows it with."""
+    if META_KEY not in output.get("metadata", {}):
+        return output
+    out = nbformat.from_dict({k: v for k, v in output.items()})
+    out.data = nbformat.from_dict({**output.data, "text/html": report_html(output)})
+    out.metadata = nbformat.from_dict({k: v for k, v in output.metadata.items() if k != META_KEY})
+    return out
 
 
 def body_html(nb: nbformat.NotebookNode) -> str:

@@ -153,3 +153,69 @@ def test_kernel_noise_is_dropped_from_worker_logs_and_the_rest_kept():
     assert filter_noise(log) == ("2023 INFO [wiltshire 2023-Q1] executing 00_front.ipynb\n"
                                  "2023 WARNING [wiltshire 2023-Q1] narrative not supplied for priority 2\n"
                                  "2023 ERROR [wiltshire 2023-Q1] failed: cell 3\n")
+
+
+@pytest.fixture(scope="module")
+def sample_quarter(tmp_path_factory) -> Paths:
+    """Wiltshire sample files (Jan 2022 to Mar 2023) and the national tables, nothing ingested or built."""
+    from tests.conftest import make_root
+
+    return make_root(tmp_path_factory.mktemp("listing"), start="2022-01", end="2023-03")
+
+
+RECORD_KEYS = {"run", "mode", "exit_code", "log", "index", "results"}
+RESULT_KEYS = {"force", "quarter", "status", "seconds", "reason", "warnings", "error", "notebook", "cell"}
+
+
+def _json_out(capsys) -> dict:
+    import json
+
+    out = capsys.readouterr().out
+    return json.loads(out)  # the whole of stdout is one JSON document
+
+
+def test_dry_run_json_has_the_run_records_shape_and_its_exit_code(sample_quarter, capsys):
+    root = str(sample_quarter.root)
+    code = invoke(["build", "--root", root, "--force", "wiltshire", "--quarter", "2023-Q1", "--quarter", "2019-Q1",
+                   "--dry-run", "--json"])
+    rec = _json_out(capsys)
+    assert set(rec) >= RECORD_KEYS and rec["mode"] == "dry-run" and rec["run"] is None
+    assert all(set(r) == RESULT_KEYS for r in rec["results"])
+    by_q = {r["quarter"]: r for r in rec["results"]}
+    assert by_q["2023-Q1"]["status"] == "build" and by_q["2023-Q1"]["reason"] == "no report yet"
+    assert by_q["2019-Q1"]["status"] == "failed" and "outside the data" in by_q["2019-Q1"]["error"]
+    assert code == rec["exit_code"] == 1  # the quarter outside the data fails the run, as the build would
+    assert not sample_quarter.reports.exists()  # a dry run writes nothing
+    # Without the bad quarter: exit 0, and the text listing still says the same thing.
+    assert invoke(["build", "--root", root, "--force", "wiltshire", "--quarter", "2023-Q1", "--dry-run", "--json"]) == 0
+    assert _json_out(capsys)["exit_code"] == 0
+    assert invoke(["build", "--root", root, "--force", "wiltshire", "--quarter", "2023-Q1", "--dry-run"]) == 0
+    assert capsys.readouterr().out.startswith("build  wiltshire 2023-Q1  no report yet")
+
+
+def test_check_json_lists_problems_and_missing_measures_with_the_checks_exit_code(sample_quarter, capsys):
+    root = str(sample_quarter.root)
+    for argv in (["check"], ["build", "--check"]):
+        code = invoke([*argv, "--root", root, "--force", "wiltshire", "--quarter", "2023-Q1", "--json"])
+        rec = _json_out(capsys)
+        assert set(rec) >= RECORD_KEYS and rec["mode"] == "check"
+        (r,) = rec["results"]
+        assert set(r) == RESULT_KEYS | {"problems", "not_supplied"}
+        assert (r["status"], r["problems"], code, rec["exit_code"]) == ("ok", [], 0, 0)
+    # A broken narrative is a problem: status "problems", exit 1, the problem named.
+    narrative = sample_quarter.params / "wiltshire" / "2023-Q1.yaml"
+    text = narrative.read_text()
+    try:
+        narrative.write_text(text + "\nunexpected_field: 1\n")
+        code = invoke(["check", "--root", root, "--force", "wiltshire", "--quarter", "2023-Q1", "--json"])
+        (r,) = (rec := _json_out(capsys))["results"]
+        assert code == rec["exit_code"] == 1 and r["status"] == "problems"
+        assert any("2023-Q1.yaml" in p for p in r["problems"])
+    finally:
+        narrative.write_text(text)
+
+
+def test_summary_says_a_build_published_empty():
+    rows = [{"force": "wiltshire", "quarter": "2023-Q1", "status": "built empty", "seconds": 9.0,
+             "warnings": ["empty report: none of the 34 measures has data (published because --allow-empty was given)"]}]
+    assert summary_table(rows).splitlines()[-1] == "1 built, 0 skipped, 0 failed (1 built empty)"

@@ -71,3 +71,80 @@ def test_processed_kpis_missing_while_raw_kpis_exist_is_an_error(root):
 def test_no_data_delivered_at_all_is_not_supplied_not_an_error(root):
     data = ReportData.load(root, load_registry(root)["wiltshire"])
     assert data.street is None and data.kpis.empty
+
+
+def _stub_build(monkeypatch) -> None:
+    """Skip what an empty build does not need to show here: ingest, notebooks and the HTML/PDF export."""
+    from pccreport.report import render
+
+    monkeypatch.setattr("pccreport.ingest.pipeline.ingest_force", lambda *a, **k: None)
+    monkeypatch.setattr("pccreport.ingest.pipeline.ingest_national", lambda *a, **k: None)
+    monkeypatch.setattr(batch, "_run_all", lambda *a, **k: None)
+    monkeypatch.setattr(render, "write_html", lambda nbs, out, *a, **k: out.write_text("empty report") or "")
+    monkeypatch.setattr(render, "write_pdf", lambda html, out, *a, **k: out.write_bytes(b"%PDF"))
+
+
+def test_allow_empty_publishes_a_report_with_no_data_and_says_it_is_empty(root, monkeypatch):
+    from pccreport.batch.notes import EMPTY, report_warnings, status_for
+
+    final = _published(root)
+    _stub_build(monkeypatch)
+    # A real context over a project with no data at all: every measure "data not supplied".
+    res = batch.run_one(root, "wiltshire", "2023-Q1", force_rebuild=True, allow_empty=True)
+    assert res.ok and res.status == "built", res.error
+    assert (final / "wiltshire-2023-Q1-report.html").read_text() == "empty report"  # published this time
+    warned = report_warnings(root, "wiltshire", "2023-Q1")
+    n = len(load_plan_metrics(root))
+    assert warned[0] == f"empty report: none of the {n} measures has data (published because --allow-empty was given)"
+    assert status_for(warned) == EMPTY
+    # The same inputs without the flag: no-data, and the (empty) report just published is kept as it is.
+    res = batch.run_one(root, "wiltshire", "2023-Q1", force_rebuild=True)
+    assert res.status == batch.NO_DATA and "--allow-empty" in res.error
+
+
+def load_plan_metrics(paths: Paths) -> list:
+    from pccreport.inputs.plan import load_plan
+
+    return load_plan(paths, "wiltshire").metrics()
+
+
+def test_a_report_with_some_data_is_not_called_empty(root, tmp_path):
+    from pccreport.batch.notes import WARNED, report_warnings, status_for
+
+    final = root.report_dir("wiltshire", "2023-Q1")
+    final.mkdir(parents=True)
+    (final / "scorecard.csv").write_text("metric_id,verdict\r\na,data not supplied\r\nb,common cause\r\n")
+    warned = report_warnings(root, "wiltshire", "2023-Q1")
+    assert warned == ["data not supplied: a"] and status_for(warned) == WARNED
+
+
+def test_allow_empty_flag_reaches_the_build_through_the_command_and_the_worker(root, monkeypatch, capsys):
+    import json
+
+    from pccreport.batch import manifest, selection, worker
+    from pccreport.batch.commands import cli as click_cli
+    from pccreport.batch.commands import invoke
+
+    seen: list[dict] = []
+
+    def fake_local(tasks, workers):
+        for t in tasks:
+            seen.append(t)
+            assert ("--allow-empty" in worker.task_command(t)) == t["allow_empty"]
+            yield batch.run_one(root, t["force"], t["quarter"], force_rebuild=True,
+                                allow_empty=t["allow_empty"]).as_dict()
+
+    _stub_build(monkeypatch)
+    monkeypatch.setattr("pccreport.batch.runner.run_local", fake_local)
+    # No street files here, so the selection would list the quarter as "no data": choose it as if there were.
+    monkeypatch.setattr(selection, "select", lambda paths, f, q: selection.Selection(work=[("wiltshire", "2023-Q1")]))
+    monkeypatch.setattr(manifest, "decide", lambda *a, **k: (manifest.Decision(True, "no report yet"), {}))
+    argv = ["build", "--root", str(root.root), "--force", "wiltshire", "--quarter", "2023-Q1", "--json"]
+    assert invoke(argv) == 1
+    (r,) = json.loads(capsys.readouterr().out)["results"]
+    assert r["status"] == batch.NO_DATA and not root.report_dir("wiltshire", "2023-Q1").exists()
+    assert invoke([*argv, "--allow-empty"]) == 0
+    (r,) = json.loads(capsys.readouterr().out)["results"]
+    assert r["status"] == "built empty" and r["warnings"][0].startswith("empty report: none of the")
+    assert [t["allow_empty"] for t in seen] == [False, True]
+    assert "--allow-empty" in click_cli.commands["build"].get_help(__import__("click").Context(click_cli))

@@ -178,3 +178,35 @@ def test_the_index_loads_offline_without_errors_and_fits_at(width, built_twice, 
     assert info["sw"] <= width
     w, h = browser.screenshot(shots / f"index-{width}.png")
     assert w == width and _page_size(shots / f"index-{width}.png") == (w, h)
+
+
+def test_a_section_in_a_notebook_shows_the_reports_styling_and_its_data_while_the_report_has_neither(
+        built_twice, browser, shots, tmp_path):
+    """The build's executed front notebook as JupyterLab draws it (nbconvert's lab template carries JupyterLab's
+    stylesheet): the fragment's RAG labels, tiles and tables styled as in the report, the data collapsed after it."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    report_dir = built_twice[0].report_dir("wiltshire", "2023-Q1")
+    nb = nbformat.read(report_dir / "notebooks" / "00_front.ipynb", as_version=4)
+    page, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    page = re.sub(r"<script[^>]*\ssrc=\"https?://[^\"]*\"[^>]*>\s*</script>", "", page)  # CDN scripts: offline here
+    (tmp_path / "front.html").write_text(page, encoding="utf-8")
+    browser.load(tmp_path / "front.html", 1100)
+    got = browser.js(
+        "(() => { const f = document.querySelector('.jp-OutputArea-output .pccreport-nb');"
+        " const css = (sel) => { const e = f.querySelector(sel); return e ? getComputedStyle(e) : null; };"
+        " const d = document.querySelector('details.pccreport-data');"
+        " return {red: css('.rag-red').backgroundColor, tile: css('.rag-summary .rag').display,"
+        " td: css('table.scorecard td').textAlign, num: css('table.scorecard td.num').textAlign,"
+        " group: css('table.scorecard tr.group th').backgroundColor, h1: css('h1').color,"
+        " details: !!d, open: d && d.open, tables: d ? d.querySelectorAll('table').length : 0,"
+        " summary: d ? d.querySelector('summary').textContent : ''}; })()")
+    assert got["red"] == "rgb(184, 67, 26)" and got["tile"] == "inline-block"  # report.css's RAG red, tiles in a row
+    assert got["td"] == "left" and got["num"] == "right"  # the report's table alignment, not JupyterLab's
+    assert got["group"] == "rgb(227, 236, 244)" and got["h1"] == "rgb(0, 114, 178)"
+    assert got["details"] and not got["open"] and got["tables"] >= 2 and "scorecard" in got["summary"]
+    browser.screenshot(shots / "notebook-front-1100.png")
+    # The exported report: its one stylesheet, no notebook wrapper, no data view.
+    html = (report_dir / "wiltshire-2023-Q1-report.html").read_text(encoding="utf-8")
+    assert html.count("<style") == 1 and "pccreport-nb" not in html and "pccreport-data" not in html

@@ -30,6 +30,9 @@ def test_a_notebook_given_the_build_context_reads_it_and_gets_the_same_scorecard
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     read = report.context("wiltshire", "2023-Q1", root, "2023-04-01T00:00:00+00:00", str(path))
     assert read is not own
+    # Read back as computed: the results a notebook sees are the stored ones, not recomputed from the plan.
+    stored = read._results
+    assert read.results is stored
     assert_frame_equal(scorecard_frame(read.results), scorecard_frame(own.results))
     assert read.provenance.as_dict() == own.provenance.as_dict()
 

@@ -129,3 +129,65 @@ def test_explore_notebook_runs_top_to_bottom_on_the_public_api(two_forces, tmp_p
     html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "stricter target" in html and "plan target" in html
     assert "dorset" in html and "wiltshire" in html
+    # Editing ctx.plan in place and re-reading the scorecard gives the new rating, then the plan's again.
+    edited = next(o for o in outputs if "edited in place" in o.get("data", {}).get("text/plain", ""))
+    rag_line = next(ln.split() for ln in edited["data"]["text/plain"].splitlines() if ln.startswith("rag"))
+    stricter = next(o for o in outputs if "stricter target" in o.get("data", {}).get("text/plain", ""))
+    assert rag_line[1] != rag_line[2]  # edited in place vs the plan file's target
+    assert rag_line[1] in stricter["data"]["text/html"]  # the same rating as with_targets gives
+    # The section shows styled, with its data, and exports as the report's HTML only.
+    from pccreport.report import render
+    from pccreport.report.fragment import META_KEY, NB_CLASS, report_html
+
+    (section,) = [o for o in outputs if META_KEY in o.get("metadata", {})]
+    shown = section["data"]["text/html"]
+    assert f'<div class="{NB_CLASS}"><style>' in shown and "rag rag-" in shown
+    assert '<details class="pccreport-data">' in shown and "Data behind this section (scorecard)" in shown
+    merged = render.merge([out])  # what the export reads
+    exported = next(o.data["text/html"] for c in merged.cells for o in c.outputs
+                    if 'id="summary"' in o.get("data", {}).get("text/html", ""))
+    assert exported == report_html(section) and "Summary scorecard" in exported
+    assert NB_CLASS not in exported and "<details" not in exported and "<style" not in exported
+
+
+def _strict_and_lenient(ctx, mid: str) -> tuple[float, float]:
+    """Targets beyond the latest process limits on the failing and the passing side (Making Data Count assurance)."""
+    limits = ctx.result(mid).frame()
+    lo, hi = float(limits["lower"].iloc[-1]), float(limits["upper"].iloc[-1])
+    if ctx.result(mid).metric.direction == "down":
+        return lo - (hi - lo), hi + (hi - lo)
+    return hi + (hi - lo), lo - (hi - lo)
+
+
+def test_editing_the_plan_in_place_recomputes_what_is_read_from_the_context(two_forces):
+    ctx = report.context("wiltshire", "2023-Q1", str(two_forces.root))  # its own: this test edits its plan
+    mid = "calls_999_answer"
+    strict, lenient = _strict_and_lenient(ctx, mid)
+    before = ctx.results
+    assert ctx.results is before  # nothing changed: the computed results are reused, not recomputed per read
+    metric = next(m for m in ctx.plan.metrics() if m.id == mid)
+    original = metric.target
+    metric.target = strict
+    assert ctx.scorecard.loc[mid, ["target", "rag"]].tolist() == [strict, "red"]
+    assert ctx.results is not before
+    cover_strict = report.cover(ctx, with_comparison=False).data
+    metric.target = lenient
+    assert ctx.scorecard.loc[mid, "rag"] == "green"
+    # The sections read the same derived results: re-running a section's cell shows the new rating (the cover's
+    # summary scorecard is the cheap one to draw; the scorecard sections read ctx.results_for the same way).
+    cover = report.cover(ctx, with_comparison=False).data
+    assert cover.count("rag rag-green") > cover_strict.count("rag rag-green")  # this quarter (and last, same plan)
+    assert ctx.result(mid).metric.target == lenient
+    metric.target = original
+    assert ctx.scorecard.loc[mid, "rag"] == report.context("wiltshire", "2023-Q1", str(two_forces.root)).scorecard.loc[
+        mid, "rag"]  # back to the plan file's target: the same rating as a freshly loaded context
+
+
+def test_with_targets_keeps_previous_quarter_ratings(ctx):
+    changed = ctx.with_targets(calls_999_answer=_strict_and_lenient(ctx, "calls_999_answer")[0])
+    assert changed.results is not ctx.results and ctx.plan is not changed.plan
+    prev = {r.metric.id: r.previous_rating for r in ctx.results}
+    assert any(prev.values())
+    for r in changed.results:  # every other measure's previous-quarter rating as before, none dropped
+        if r.metric.id != "calls_999_answer":
+            assert r.previous_rating == prev[r.metric.id], r.metric.id
