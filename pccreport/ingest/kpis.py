@@ -34,7 +34,8 @@ UNIT_MAX = {"count": 10_000_000.0, "percent": 100.0, "seconds": 7 * 24 * 3600.0,
 MAX_COUNT_PART = 1_000_000_000.0  # numerator and denominator: people or events, never more than a billion
 MAX_KPI_CSV_BYTES = 50 * 1024 * 1024  # a force's KPIs are a few thousand rows (well under 1 MB)
 MAX_KPI_ROWS = 200_000  # ten years of 100 metrics in 100 areas is 120,000; more is an export gone wrong
-FOLLOW_ON = {"give a value, or both numerator and denominator", "numerator and denominator come together"}
+FOLLOW_ON = {"give a value, or both numerator and denominator", "numerator and denominator come together",
+             "a denominator alone needs the published value it is the base of"}
 
 
 class KpiDef(BaseModel):

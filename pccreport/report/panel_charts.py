@@ -167,11 +167,11 @@ def governance_figure(root: GovernanceBody) -> Figure:
         levels.append(nxt)
     depth = len(levels)
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(SIZE[0], 1.1 + 1.25 * depth), layout="constrained")
+        fig = Figure(figsize=(SIZE[0], 0.5 + 1.0 * depth), layout="constrained")
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.set_xlim(0, 1)
-        ax.set_ylim(-0.9, depth - 0.3)
+        ax.set_ylim(-0.85, depth - 0.7)
         pos: dict[int, tuple[float, float]] = {}
         for d, level in enumerate(levels):
             yv = depth - 1 - d
