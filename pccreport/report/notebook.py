@@ -387,6 +387,15 @@ def report_text(ctx: ReportContext) -> str:
         parts += r.statements
         if r.chart is not None:
             parts.append(r.chart.settings.describe())
+    def bodies(b):
+        yield b.name
+        yield from b.produces
+        for c in b.reports:
+            yield from bodies(c)
+
+    if ctx.plan.governance is not None:
+        parts += list(bodies(ctx.plan.governance))
+    parts.append(PANEL_NOTE)
     sections_ = list(ctx.narrative.priorities.values()) + [ctx.narrative.governance]
     for s in sections_:
         parts += s.outcomes + s.focus + s.risks + [d.action + " " + d.note for d in s.deliverables]
