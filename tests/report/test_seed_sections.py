@@ -238,3 +238,34 @@ def test_built_sample_report_has_each_seed_section_with_figures_from_the_raw_fil
     assert f"average {hours}:{minutes:02d}:{seconds:02d}" in text
     assert "Diagram of the governance structure: Police and Crime Plan 2022-25" in html.unescape(page)
     assert "Same month of earlier years" in text or "against the same month of earlier years" in text
+
+
+def test_a_survey_estimate_without_comparators_says_what_is_missing(sample):
+    _, _, plan, root = sample
+    real = ReportData.load(root, load_registry(root)["wiltshire"])
+    kpis = pd.DataFrame({"metric": ["csew_confidence"], "area": ["force"], "period": [pd.Period("2023-03", "M")],
+                         "value": [76.8], "numerator": [np.nan], "denominator": [450.0], "unit": ["percent"]})
+    data = ReportData(real.force, None, kpis, design_factors={"csew_confidence": 1.0})
+    m = Metric(id="c", name="Confidence", source="kpi", kpi="csew_confidence", measure="survey_estimate",
+               national_area="England and Wales", unit="percent", direction="up")
+    r = compute_metric(m, 1, "CSEW", plan, data, Q)
+    lo, hi = _wilson(0.768, 450)
+    assert (r.low, r.high) == (pytest.approx(lo * 100), pytest.approx(hi * 100))
+    text = r.statements[0]
+    assert "England and Wales not supplied" in text and "No estimate for the previous quarter" in text
+    assert r.change is None and r.significant is None and rag.score(r).label == "Not scored"
+
+
+def test_plan_refuses_a_survey_estimate_on_a_counted_survey_kpi(sample):
+    from pccreport.ingest.kpis import load_catalogue
+    from pccreport.inputs.plan import catalogue_problems
+
+    _, _, plan, root = sample
+    doc = plan.model_dump()
+    doc["priorities"][0]["scorecards"][0]["metrics"][0].update(
+        {"kpi": "victim_satisfaction", "measure": "survey_estimate", "unit": "percent", "target": None,
+         "statements": [], "benchmarks": ["Narnia"]})
+    bad = type(plan).model_validate(doc)
+    probs = catalogue_problems(bad, load_catalogue(root.params, "wiltshire"), set(load_registry(root)))
+    text = " ".join(p.describe() for p in probs)
+    assert "published survey estimates use measure 'survey_estimate'" in text and "not a comparator area" in text
