@@ -21,10 +21,10 @@ KPI_COLUMNS = ["force", "metric", "area", "period", "value", "numerator", "denom
 UNITS = ["count", "percent", "seconds", "days"]
 KPI_HINT = "see docs/inputs.md, 'Force KPI CSV', for the columns and one example row per metric kind"
 CATALOGUE_FILE = "kpi_catalogue.yaml"
-KINDS = ("count", "duration", "proportion", "survey", "percent")
+KINDS = ("count", "duration", "proportion", "survey", "percent", "published_survey")
 # Which units each kind may be measured in; a catalogue entry pairing them otherwise is refused.
 KIND_UNITS = {"count": {"count"}, "duration": {"seconds", "days"}, "proportion": {"percent"}, "survey": {"percent"},
-              "percent": {"percent"}}
+              "percent": {"percent"}, "published_survey": {"percent"}}
 QUARTER_END_MONTHS = ("03", "06", "09", "12")
 # The largest plausible value per unit, unless a catalogue entry sets its own ``max``: a percentage cannot pass 100; a
 # month of any force's recorded events is far below ten million; no average time to answer or respond reaches a
@@ -34,7 +34,8 @@ UNIT_MAX = {"count": 10_000_000.0, "percent": 100.0, "seconds": 7 * 24 * 3600.0,
 MAX_COUNT_PART = 1_000_000_000.0  # numerator and denominator: people or events, never more than a billion
 MAX_KPI_CSV_BYTES = 50 * 1024 * 1024  # a force's KPIs are a few thousand rows (well under 1 MB)
 MAX_KPI_ROWS = 200_000  # ten years of 100 metrics in 100 areas is 120,000; more is an export gone wrong
-FOLLOW_ON = {"give a value, or both numerator and denominator", "numerator and denominator come together"}
+FOLLOW_ON = {"give a value, or both numerator and denominator", "numerator and denominator come together",
+             "a denominator alone needs the published value it is the base of"}
 
 
 class KpiDef(BaseModel):
@@ -42,11 +43,13 @@ class KpiDef(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str
-    kind: Literal["count", "duration", "proportion", "survey", "percent"]
+    kind: Literal["count", "duration", "proportion", "survey", "percent", "published_survey"]
     unit: Literal["count", "percent", "seconds", "days"]
     frequency: Literal["monthly", "quarterly"] = "monthly"
     description: str = ""
     max: float | None = Field(default=None, gt=0)  # largest plausible value; default by unit (UNIT_MAX)
+    # published_survey: the survey's design factor (ONS publishes one per CSEW measure); widens the Wilson interval
+    design_factor: float = Field(default=1.0, ge=1.0, le=5.0)
 
     @property
     def bound(self) -> float:
@@ -63,6 +66,8 @@ class KpiDef(BaseModel):
 class _CatalogueFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     areas: list[str] = []
+    # other forces whose published figures a force reports beside its own (e.g. a peer force's satisfaction)
+    comparators: list[str] = []
     metrics: dict[str, KpiDef] = Field(default_factory=dict)
 
 
@@ -71,6 +76,9 @@ class KpiCatalogue(BaseModel):
 
     areas: list[str]
     metrics: dict[str, KpiDef]
+    # areas that hold another body's published figure (England and Wales, MSG average, peer forces): a survey row for
+    # them may give the published percentage alone, as the force has no counts behind it
+    comparators: list[str] = []
 
     def known(self) -> list[str]:
         return sorted(self.metrics)
@@ -96,6 +104,7 @@ def load_catalogue(params: Path, force: str) -> KpiCatalogue:
             raise InputError(path, pydantic_problems(exc), "see docs/inputs.md, 'KPI catalogue'") from exc
     (_, national), *own = parts
     areas, metrics = list(national.areas), dict(national.metrics)
+    comparators = [a for a in national.areas if a != "force"] + list(national.comparators)
     for path, extra in own:
         clash = sorted(set(extra.metrics) & set(metrics))
         if clash:
@@ -104,9 +113,10 @@ def load_catalogue(params: Path, force: str) -> KpiCatalogue:
         bad = [i for i in extra.metrics if not re.fullmatch(r"[a-z0-9_]{1,60}", i)]
         if bad:
             raise InputError(path, [Problem(f"metrics.{b}", "a metric id is lower-case letters, digits and _") for b in bad])
-        areas += [a for a in extra.areas if a not in areas]
+        areas += [a for a in extra.areas + extra.comparators if a not in areas]
+        comparators += [a for a in extra.comparators if a not in comparators]
         metrics.update(extra.metrics)
-    return KpiCatalogue(areas=areas, metrics=metrics)
+    return KpiCatalogue(areas=areas, metrics=metrics, comparators=comparators)
 
 
 def _schema(force: str) -> pa.DataFrameSchema:
@@ -130,8 +140,11 @@ def _schema(force: str) -> pa.DataFrameSchema:
                      error="numerator: must not exceed denominator"),
             pa.Check(lambda d: d["value"].notna() | (d["numerator"].notna() & d["denominator"].notna()),
                      error="value: give a value, or both numerator and denominator"),
-            pa.Check(lambda d: d["numerator"].notna() == d["denominator"].notna(),
+            # A denominator alone is a published survey estimate's unweighted base (value = the estimate).
+            pa.Check(lambda d: d["numerator"].isna() | d["denominator"].notna(),
                      error="denominator: numerator and denominator come together"),
+            pa.Check(lambda d: d["numerator"].notna() | d["denominator"].isna() | d["value"].notna(),
+                     error="value: a denominator alone needs the published value it is the base of"),
             pa.Check(lambda d: (d["unit"] != "percent") | d["value"].isna() | (d["value"] <= 100),
                      error="value: a percent value must be 100 or less"),
             pa.Check(lambda d: d["denominator"].isna() | (d["denominator"] > 0),
@@ -238,14 +251,24 @@ def catalogue_problems(df: pd.DataFrame, catalogue: KpiCatalogue) -> list[Proble
     flag(known & rows["unit"].isin(UNITS) & (rows["unit"] != rows["cat_unit"]), "unit",
          lambda r: f"{r['metric']} is measured in {r['cat_unit']!r}", "unit")
     has_val, has_num, has_den = rows["value"].notna(), rows["numerator"].notna(), rows["denominator"].notna()
+    comparator = rows["area"].isin(catalogue.comparators)
     counted = rows["kind"].isin(["proportion", "survey"])
-    flag(counted & ~(has_num & has_den), "numerator",
+    # Another body's published percentage (a peer force, England and Wales) comes without counts.
+    flag(counted & ~(has_num & has_den) & ~(comparator & has_val & ~has_num & ~has_den), "numerator",
          lambda r: f"{r['metric']} is a {r['kind']}: give numerator and denominator"
                    + (" (respondents answering positively, and the sample size)" if r["kind"] == "survey" else ""))
     rate = 100 * rows["numerator"] / rows["denominator"].where(rows["denominator"] > 0)
     flag(counted & has_val & rate.notna() & ((rows["value"] - rate).abs() > 0.1), "value",
          lambda r: f"does not match numerator/denominator ({100 * r['numerator'] / r['denominator']:.1f}%); "
                    "leave value empty or correct it", "value")
+    published = rows["kind"] == "published_survey"
+    flag(published & ~(has_val & has_den), "denominator",
+         lambda r: f"{r['metric']} is a published survey estimate: give the percentage as value and the unweighted "
+                   "base (respondents) as denominator")
+    flag(published & has_num, "numerator",
+         lambda r: f"{r['metric']} is a published survey estimate: leave numerator empty (value is the estimate)")
+    flag(rows["kind"].isin(["count", "duration", "percent"]) & has_den & ~has_num, "denominator",
+         lambda r: f"{r['metric']} is a {r['kind']}: leave denominator empty")
     flag(rows["kind"].isin(["count", "duration", "percent"]) & ~has_val, "value",
          lambda r: f"{r['metric']} is a {r['kind']}: give a value")
     flag((rows["kind"] == "count") & (has_num | has_den), "numerator",

@@ -31,6 +31,8 @@ class ReportData:
     population: pd.DataFrame | None = None
     # Display names of every force in the registry, by slug, for sentences that name other forces.
     force_names: dict[str, str] = field(default_factory=dict)
+    # Each published survey KPI's design factor, from the KPI catalogue (1 where none is given).
+    design_factors: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, paths: Paths, force: Force) -> "ReportData":
@@ -56,7 +58,9 @@ class ReportData:
         from ..registry import load_registry
 
         names = {slug: f.name for slug, f in load_registry(paths).items()}
-        return cls(force, street, kpis, sources, months, national_crime, population, names)
+        cat = kpi_ingest.load_catalogue(paths.params, force.slug)
+        defts = {k: d.design_factor for k, d in cat.metrics.items() if d.design_factor != 1.0}
+        return cls(force, street, kpis, sources, months, national_crime, population, names, defts)
 
     def _types(self, crime_types: list[str] | str) -> pd.DataFrame:
         if self.street is None:
@@ -88,6 +92,10 @@ class ReportData:
         """Rows of one KPI for one area, indexed by month."""
         df = self.kpis[(self.kpis["metric"] == metric) & (self.kpis["area"] == area)]
         return df.set_index("period").sort_index()
+
+    def design_factor(self, metric: str) -> float:
+        """The survey design factor the KPI catalogue gives ``metric`` (1: a simple random sample)."""
+        return self.design_factors.get(metric, 1.0)
 
     @property
     def last_street_month(self) -> pd.Period | None:

@@ -48,7 +48,8 @@ class Metric(_Strict):
     id: str = Slug
     name: str
     source: Literal["police_uk", "kpi", "ons"]
-    measure: Literal["volume", "outcome_rate", "proportion", "value", "rate", "duration", "range", "vs_national"]
+    measure: Literal["volume", "outcome_rate", "proportion", "value", "rate", "duration", "range", "vs_national",
+                     "survey_estimate"]
     crime_types: list[str] | Literal["all"] = "all"
     kpi: str | None = None
     area: str = "force"
@@ -70,6 +71,11 @@ class Metric(_Strict):
     # vs_national: the KPI area holding the national figure
     national_area: str = "national"
     spc: SpcSettings | None = None
+    # seasonal: a measure with a yearly pattern (ASB, drink and drug driving): compared with the same months of
+    # earlier years, and a special-cause point its season explains is not called concerning
+    seasonal: bool = False
+    # KPI areas whose published figures are shown beside the force's (peer forces, England and Wales)
+    benchmarks: list[str] = []
     # Catalogue fields added for issue 6 (additive): what the analyst promised to say about the metric and who it is
     # compared with. ``service_standard`` is the agreed standard in words (``service_level`` is its figure).
     service_standard: str = ""
@@ -96,6 +102,8 @@ class Metric(_Strict):
             raise ValueError("'rate' metrics come from source 'ons' (national recorded crime), and 'ons' metrics are rates")
         if self.measure == "rate" and not self.offence_group:
             raise ValueError("a 'rate' metric needs 'offence_group': the ONS offence group, as in recorded_crime.parquet")
+        if self.measure == "survey_estimate" and self.source != "kpi":
+            raise ValueError("a 'survey_estimate' metric comes from source 'kpi' (published survey rows)")
         if self.measure == "duration" and self.service_level is None:
             raise ValueError("a 'duration' metric needs 'service_level' in seconds (e.g. 3600 for 1 hour)")
         return self
@@ -105,7 +113,18 @@ class Scorecard(_Strict):
     """A group of metrics shown together under one heading."""
 
     title: str
+    # each: a control chart per metric; comparison: one chart and table of every metric's latest figure against its
+    # comparators (national, benchmarks, previous period), e.g. the CJS dashboard or CSEW measures
+    chart: Literal["each", "comparison"] = "each"
     metrics: list[Metric] = Field(min_length=1)
+
+
+class GovernanceBody(_Strict):
+    """One body in the plan's governance structure, what it produces and the bodies reporting to it."""
+
+    name: str = Field(min_length=1, max_length=80)
+    produces: list[str] = []
+    reports: list["GovernanceBody"] = []
 
 
 class Priority(_Strict):
@@ -131,6 +150,7 @@ class Plan(_Strict):
     priorities: list[Priority] = Field(min_length=3, max_length=6)
     start_year: int | None = Field(default=None, ge=2000, le=2100)  # the plan's years, e.g. 2022 and 2025
     end_year: int | None = Field(default=None, ge=2000, le=2100)
+    governance: GovernanceBody | None = None  # drawn as the governance figure
 
     @model_validator(mode="after")
     def _years(self) -> "Plan":
@@ -193,6 +213,11 @@ def catalogue_problems(plan: Plan, catalogue: "KpiCatalogue", forces: set[str]) 
                 if m.measure == "proportion" and d.kind not in PROPORTION_KINDS:
                     out.append(Problem(f"{at}.measure", f"{m.kpi} is a {d.kind} KPI with no numerator/denominator; "
                                                         "use measure 'value'", value=m.measure))
+                if (m.measure == "survey_estimate") != (d.kind == "published_survey"):
+                    out.append(Problem(f"{at}.measure", f"{m.kpi} is a {d.kind} KPI; published survey estimates use "
+                                                        "measure 'survey_estimate', and only they do", value=m.measure))
+                out += [Problem(f"{at}.benchmarks", f"not a comparator area; known: {catalogue.comparators}", value=b)
+                        for b in m.benchmarks if b not in catalogue.comparators]
                 if m.measure == "value" and d.kind not in VALUE_KINDS:
                     out.append(Problem(f"{at}.measure", f"{m.kpi} is a {d.kind} KPI; use measure 'proportion' so its "
                                                         "sample size is used", value=m.measure))

@@ -50,10 +50,11 @@ class Profile:
     lon_lat: tuple[float, float] = (-1.95, 51.35)
     kpi_areas: tuple[str, ...] | None = None  # None: the sub-force areas of the force's params/<force>/kpis.yaml
     own_kpis: tuple[str, ...] = ()  # metrics from the force's params/<force>/kpis.yaml, not the national catalogue
+    benchmark_areas: tuple[str, ...] = ()  # peer forces' published figures (the 'comparators' of its kpis.yaml)
 
 
 PROFILES = {
-    "wiltshire": Profile(kpi_areas=("County", "Swindon")),
+    "wiltshire": Profile(kpi_areas=("County", "Swindon"), benchmark_areas=("Warwickshire", "West Mercia")),
     "dorset": Profile(crimes_per_month=3900, asb_per_month=900,
                       areas={"Dorset": 230, "Bournemouth, Christchurch and Poole": 250}, lon_lat=(-2.1, 50.75),
                       kpi_areas=("Dorset", "BCP"), own_kpis=("rural_crime_reports",)),
@@ -107,7 +108,8 @@ def own_kpi_areas(paths: Paths, force: str) -> tuple[str, ...]:
     from ..yamlfile import load_yaml
 
     comparators = set((load_yaml(paths.params / CATALOGUE_FILE) or {}).get("areas") or [])
-    return tuple(a for a in load_catalogue(paths.params, force).areas if a not in comparators)
+    cat = load_catalogue(paths.params, force)
+    return tuple(a for a in cat.areas if a not in comparators and a not in cat.comparators)
 
 
 def _lsoas(profile: Profile, rng: np.random.Generator) -> pd.DataFrame:
@@ -202,6 +204,8 @@ def _kpis(force: str, months: pd.PeriodIndex, profile: Profile, rng: np.random.G
         add(metric, area, period, None, rng.binomial(n, min(max(p, 0.0), 1.0)), n, "percent")
 
     size = profile.crimes_per_month / 3500  # KPI volumes scale with the force's crime volume
+    # The measures added for the seed's sections draw from their own stream, so earlier measures keep their values.
+    x = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
     new_model = pd.Period("2022-09", "M")  # a new 101 operating model: a planned step change
     for i, m in enumerate(months):
         season = 1 + 0.06 * np.sin((m.month - 4) / 12 * 2 * np.pi)
@@ -239,6 +243,7 @@ def _kpis(force: str, months: pd.PeriodIndex, profile: Profile, rng: np.random.G
         survey("victim_satisfaction_kept_informed", m, n, 0.66 if m < pd.Period("2022-10", "M") else 0.57)
         add("days_to_charge", "force", m, max(5, rng.normal(22 + 0.1 * i, 2.5)), unit="days")
         count("complaints", "force", m, 105 * size * (1.35 if 2022 == m.year and 8 <= m.month <= 11 else 1))
+        complaints = int(rows[-1]["value"])
         rasso = rng.poisson(140 * size * summer)
         add("rasso_crimes", "force", m, rasso)
         add("rasso_outcome_rate", "force", m, None, rng.binomial(rasso, 0.055 + 0.0008 * i), rasso, "percent")
@@ -254,17 +259,71 @@ def _kpis(force: str, months: pd.PeriodIndex, profile: Profile, rng: np.random.G
         add("hate_crimes", "force", m, hate)
         add("hate_crime_outcome_rate", "force", m, None, rng.binomial(hate, 0.14), hate, "percent")
         count("drink_drug_driving_arrests", "force", m, 95 * size * (1.6 if m.month == 12 else 1))  # December campaign
+        _seed_sections(add, x, m, i, size, profile, complaints)
         if "rural_crime_reports" in profile.own_kpis:
             count("rural_crime_reports", "force", m, 120 * (1 + 0.3 * np.sin((m.month - 3) / 12 * 2 * np.pi)))
         if m.month % 3 == 0:  # quarterly measures, dated by the quarter's last month, with a national comparator
-            survey("csew_confidence", m, int(rng.integers(380, 460)), 0.69)
-            survey("csew_confidence", m, int(rng.integers(33000, 35000)), 0.67, area="England and Wales")
             for area, level in (("force", 1.0), ("England and Wales", 1.06)):
                 add("cjs_timeliness", area, m, rng.normal(330 * level, 12), unit="days")
             for metric, own, nat in (("cjs_victim_engagement", 78, 76), ("cjs_quality_of_justice", 84, 83)):
                 add(metric, "force", m, min(100, rng.normal(own, 1.5)), unit="percent")
                 add(metric, "England and Wales", m, min(100, rng.normal(nat, 0.5)), unit="percent")
+    _csew(add, x, months)
     return pd.DataFrame(rows)
+
+
+# The nine CJS dashboard measures: (metric, unit, force level, national level, quarterly noise).
+CJS_NINE = [("cjs_days_police_charge", "days", 55, 49, 6), ("cjs_days_cps_charge", "days", 70, 47, 14),
+            ("cjs_days_crown_court", "days", 190, 250, 10), ("cjs_victim_no_support_investigation", "percent", 22, 28, 2),
+            ("cjs_victim_no_support_trial_day", "percent", 1.6, 1.1, 0.4),
+            ("cjs_victim_no_support_after_charge", "percent", 11, 15, 1), ("cjs_successful_outcome", "percent", 10, 8, 1),
+            ("cjs_trial_or_guilty_plea", "percent", 92, 86, 1.5), ("cjs_correct_decisions", "percent", 99, 97, 0.6)]
+# CSEW measures: force level, England and Wales level (rolling-year estimates from quarterly samples).
+CSEW = [("csew_confidence", 0.76, 0.685), ("csew_good_job", 0.62, 0.525), ("csew_relied_on", 0.57, 0.537)]
+
+
+def _seed_sections(add, x: np.random.Generator, m: pd.Period, i: int, size: float, profile: Profile,
+                   complaints: int) -> None:
+    """One month of the measures the seed's sections show: outcome rates by crime type, satisfaction by crime type
+    with peer benchmarks, complaints resolved, and (at quarter ends) the nine CJS dashboard measures."""
+    if complaints:
+        add("complaints_resolved", "force", m, None, x.binomial(complaints, 0.6), complaints, "percent")
+    for metric, volume, rate in (("violence_with_injury_outcome_rate", 420, 0.19 + 0.0006 * i),
+                                 ("rape_outcome_rate", 45, 0.04 + 0.0012 * i),
+                                 ("stalking_harassment_outcome_rate", 450, 0.07),
+                                 ("cyber_crime_outcome_rate", 60, 0.095)):
+        n = max(1, int(x.poisson(volume * size)))
+        add(metric, "force", m, None, x.binomial(n, min(rate, 1.0)), n, "percent")
+    for crime, p, peers in (("burglary", 0.78, (0.74, 0.838)), ("hate", 0.80, (0.69, 0.734)),
+                            ("vehicle", 0.72 if m < pd.Period("2022-11", "M") else 0.64, (0.64, None)),
+                            ("violent", 0.76, (None, None))):
+        n = int(x.integers(30, 50))
+        add(f"victim_satisfaction_{crime}", "force", m, None, x.binomial(n, p), n, "percent")
+        if m.month % 3 == 0:
+            for area, level in zip(profile.benchmark_areas, peers):
+                if level is not None:
+                    add(f"victim_satisfaction_{crime}", area, m, round(100 * min(1.0, x.normal(level, 0.01)), 1),
+                        unit="percent")
+    if m.month % 3 == 0:
+        for metric, unit, own, nat, noise in CJS_NINE:
+            for area, level, sd in (("force", own, noise), ("England and Wales", nat, noise / 4)):
+                v = max(0.0, x.normal(level, sd))
+                add(metric, area, m, min(100.0, v) if unit == "percent" else v, unit=unit)
+
+
+def _csew(add, x: np.random.Generator, months: pd.PeriodIndex) -> None:
+    """CSEW rolling-year estimates at each quarter end, as ONS publishes them: the year's percentage and its base."""
+    quarters = [m for m in months if m.month % 3 == 0]
+    for metric, own, nat in CSEW:
+        for area, level, per_q in (("force", own, 110), ("England and Wales", nat, 8500)):
+            draws = []  # each quarter's interviews; a published year pools the last four quarters
+            for q in range(len(quarters) + 3):
+                n = int(x.integers(int(per_q * 0.9), int(per_q * 1.1)))
+                draws.append((x.binomial(n, level), n))
+            for j, m in enumerate(quarters):
+                year = draws[j:j + 4]
+                k, n = sum(d[0] for d in year), sum(d[1] for d in year)
+                add(metric, area, m, round(100 * k / n, 1), None, n, "percent")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,7 +72,7 @@ def xmr_figure(r: MetricResult, source: str) -> Figure:
         colours = []
         for i in range(len(y)):
             sig = res.point_signal(i)
-            if sig is None:
+            if sig is None or i in r.seasonal_points:  # a seasonal high or low is not special cause on its own
                 colours.append(COMMON)
             else:
                 good = (sig.side == "high") == (m.direction == "up")

@@ -340,8 +340,14 @@ def scorecards(ctx: ReportContext, priority: int) -> Fragment:
     parts = []
     for sc in p.scorecards:
         results = ctx.results_for(p.id, sc.title)
+        if sc.chart == "comparison":
+            parts.append(comparison_panel(ctx, sc.title, results))
+            continue
         figures = []
         for r in results:
+            if r.metric.measure == "duration" and r.metric.median_kpi and r.series is not None and r.supplied:
+                figures.append(_mean_median_html(ctx, r))
+                continue
             if r.chart is None:
                 figures.append("")
                 continue
@@ -356,11 +362,57 @@ def scorecards(ctx: ReportContext, priority: int) -> Fragment:
     return Fragment("".join(parts), frames)
 
 
+def comparison_panel(ctx: ReportContext, title: str, results: list[MetricResult]) -> str:
+    """A scorecard drawn as one comparison chart and table: each measure's latest figure, its 95% interval where it
+    has one, its comparators and the figure it is compared with, then its statements."""
+    from . import panel_charts, rag
+
+    fig = panel_charts.comparison_figure(results, f"{title}, {ctx.quarter.end_month.strftime('%b-%y')}")
+    sources = sorted({SOURCE_LABELS[r.metric.source] for r in results})
+    figure = "" if fig is None else charts.figure_html(fig, panel_charts.comparison_alt(results),
+                                                       caption=f"Source: {'; '.join(sources)}. " + PANEL_NOTE)
+    rows = []
+    for r in results:
+        unit = r.unit if r.unit in ("percent", "days", "seconds") else "count"
+        rows.append({
+            "name": r.metric.name, "period": r.period, "value": sections.fmt_result_value(r),
+            "interval": "—" if r.low is None else f"{r.low:.1f}–{r.high:.1f}%",
+            "comparators": "; ".join(f"{a}: {st.fmt_value(v, unit)}" for a, (v, _, _) in r.comparators.items()) or "—",
+            "change": "—" if r.change is None else f"{sections.fmt_result_change(r)} on the {r.comparison}",
+            "rating": rag.score(r).label, "supplied": r.supplied})
+    return sections.render("comparison_panel.html.j2", title=title, rows=rows, figure=Markup(figure),
+                           statements=[s for r in results for s in r.statements])
+
+
+PANEL_NOTE = ("Filled dot: this period; bar: its 95% interval (Wilson score); hollow dot: the figure it is compared "
+              "with; other markers: comparators as published.")
+
+
+def _mean_median_html(ctx: ReportContext, r: MetricResult) -> str:
+    """Priority response: monthly mean and median against the service level."""
+    from . import panel_charts
+
+    median = ctx.data.kpi(r.metric.median_kpi, r.metric.area)
+    median = median["value"].astype(float)
+    median = median[median.index <= ctx.quarter.end_month]
+    level = float(r.metric.service_level)
+    fig = panel_charts.mean_median_figure(r, median, level)
+    return charts.figure_html(fig, panel_charts.mean_median_alt(r, median, level),
+                              caption=f"Source: {SOURCE_LABELS[r.metric.source]}. Both the average and the median "
+                                      "are shown because a few very long responses pull the average up.")
+
+
 def governance(ctx: ReportContext) -> Fragment:
-    """The delivery and governance section."""
-    return Fragment(sections.narrative_section("governance", ctx.plan.governance_title, ctx.narrative.governance,
-                                               ctx.narrative, ctx.plan, ctx.quarter, ctx.force),
-                    {"deliverables": deliverables_frame(ctx.narrative.governance, ctx.quarter)})
+    """The delivery and governance section, with the plan's governance structure drawn as a figure."""
+    html = sections.narrative_section("governance", ctx.plan.governance_title, ctx.narrative.governance,
+                                      ctx.narrative, ctx.plan, ctx.quarter, ctx.force)
+    if ctx.plan.governance is not None:
+        from . import panel_charts
+
+        fig = panel_charts.governance_figure(ctx.plan.governance)
+        html += sections.render("governance_figure.html.j2", figure=Markup(charts.figure_html(
+            fig, panel_charts.governance_alt(ctx.plan.governance))))
+    return Fragment(html, {"deliverables": deliverables_frame(ctx.narrative.governance, ctx.quarter)})
 
 
 def back_matter(ctx: ReportContext) -> Fragment:
@@ -391,6 +443,15 @@ def report_text(ctx: ReportContext) -> str:
         parts += r.statements
         if r.chart is not None:
             parts.append(r.chart.settings.describe())
+    def bodies(b):
+        yield b.name
+        yield from b.produces
+        for c in b.reports:
+            yield from bodies(c)
+
+    if ctx.plan.governance is not None:
+        parts += list(bodies(ctx.plan.governance))
+    parts.append(PANEL_NOTE)
     sections_ = list(ctx.narrative.priorities.values()) + [ctx.narrative.governance]
     for s in sections_:
         parts += s.outcomes + s.focus + s.risks + [d.action + " " + d.note for d in s.deliverables]

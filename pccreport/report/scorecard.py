@@ -14,7 +14,7 @@ import pandas as pd
 from ..ingest.processed import ReportData
 from ..inputs.plan import Metric, Plan, SpcSettings
 from ..metrics import compare as cmp_
-from ..metrics import durations, outcomes, poisson, ranges, rates, rolling, survey
+from ..metrics import durations, outcomes, poisson, ranges, rates, rolling, seasonal, survey
 from ..metrics.spc import XmrResult, XmrSettings, chart_unavailable, consecutive_tail, signal_phrase, xmr
 from ..periods import Quarter, month_label
 from . import statements as st
@@ -51,6 +51,15 @@ class MetricResult:
     test: str = ""
     previous_rating: str = ""
     previous_status: str = ""
+    # For comparison charts: the latest figure's 95% interval, the figure it is compared with and the comparators'
+    # own figures (area -> (value, low, high)); None / empty where the measure has none.
+    low: float | None = None
+    high: float | None = None
+    previous_value: float | None = None
+    previous_label: str = ""
+    comparators: dict[str, tuple[float, float | None, float | None]] = field(default_factory=dict)
+    # Seasonal measures: chart positions whose special-cause signal the season explains (drawn as common cause).
+    seasonal_points: tuple[int, ...] = ()
 
     def row(self) -> dict:
         """The machine-readable row written to scorecard.csv."""
@@ -150,7 +159,7 @@ def compute_metric(m: Metric, priority: int, scorecard: str, plan: Plan, data: R
             return _rate(base, data, plan, end)
         df = _kpi(data, m.kpi, m.area, end)
         if m.measure == "proportion":
-            return _proportion(base, df, end, chart)
+            return _proportion(base, df, end, chart, data)
         if m.measure == "duration":
             median = _kpi(data, m.median_kpi, m.area, end) if m.median_kpi else None
             return _duration(base, df, median, end, chart)
@@ -158,6 +167,8 @@ def compute_metric(m: Metric, priority: int, scorecard: str, plan: Plan, data: R
             return _range(base, df, end, chart)
         if m.measure == "vs_national":
             return _vs_national(base, df, data, end)
+        if m.measure == "survey_estimate":
+            return _survey_estimate(base, df, data, end)
         return _value(base, df, end, chart)
     except LookupError as exc:
         reason = str(exc).strip("'\"")
@@ -207,6 +218,8 @@ def _chart(base: MetricResult, series: pd.Series, end: pd.Period, settings: XmrS
         return
     base.verdict = res.verdict(-1, m.direction)
     sig = res.point_signal(len(s) - 1)
+    if m.seasonal:
+        sig = _seasonal(base, s, res, sig, end, fmt)
     assurance = res.assurance(m.target, m.direction)
     base.statements.append(st.render(
         "xmr", period=month_label(end), value=fmt(float(s.iloc[-1])),
@@ -278,6 +291,11 @@ def _outcome_rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Peri
         base.good = st.is_good(base.change, m.direction)
         k1, n1 = rolling.r12_total(pos, end)[0], rolling.r12_total(tot, end)[0]
         k0, n0 = rolling.r12_total(pos, end - 12)[0], rolling.r12_total(tot, end - 12)[0]
+        if None not in (k1, n1) and n1:
+            w = survey.wilson(int(k1), int(n1))
+            base.low, base.high = w.low * 100, w.high * 100
+        if r.r12_previous is not None:
+            base.previous_value, base.previous_label = r.r12_previous, f"12 months to {month_label(end - 12)}"
         if None not in (k1, n1, k0, n0) and n1 and n0:
             c = survey.compare(int(k1), int(n1), int(k0), int(n0))
             base.significant = c.significant
@@ -336,7 +354,8 @@ def _rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Period) -> M
     return base
 
 
-def _proportion(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: XmrSettings) -> MetricResult:
+def _proportion(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: XmrSettings,
+                data: ReportData | None = None) -> MetricResult:
     m = base.metric
     num, den = df["numerator"].astype(float), df["denominator"].astype(float)
     if num.isna().all():
@@ -348,10 +367,11 @@ def _proportion(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: 
         base.statements.append(st.render("missing", name=m.name, reason=n_note or "no respondents in the 12 months"))
     else:
         cur = survey.wilson(int(k), int(n))
-        base.value = cur.p * 100
+        base.value, base.low, base.high = cur.p * 100, cur.low * 100, cur.high * 100
         k0, _ = rolling.r12_total(num, end - 12)
         n0, _ = rolling.r12_total(den, end - 12)
         if k0 is not None and n0:
+            base.previous_value, base.previous_label = 100 * k0 / n0, f"12 months to {month_label(end - 12)}"
             c = survey.compare(int(k), int(n), int(k0), int(n0))
             base.change, base.change_unit = c.diff_pp, "pts"
             base.comparison = "12 months to the same month last year"
@@ -366,8 +386,29 @@ def _proportion(base: MetricResult, df: pd.DataFrame, end: pd.Period, settings: 
                                          high=f"{cur.high * 100:.1f}%", n=st.fmt_count(n),
                                          change=st.change_pp(base.change, "no change known"), significance=sig,
                                          against=f"on the 12 months to {month_label(end - 12)}"))
+        _benchmarks(base, data, end)
     _chart(base, (num / den.where(den > 0)) * 100, end, settings, lambda x: f"{x:.1f}%")
     return base
+
+
+def _benchmarks(base: MetricResult, data: ReportData | None, end: pd.Period) -> None:
+    """Each benchmark area's latest published figure up to ``end`` (a peer force's own survey), with its period."""
+    m = base.metric
+    if data is None or not m.benchmarks:
+        return
+    parts = []
+    for area in m.benchmarks:
+        df = data.kpi(m.kpi, area)
+        df = df[df.index <= end]
+        if df.empty:
+            parts.append(f"{area} not supplied")
+            continue
+        when = df.index[-1]
+        row = df.iloc[-1]
+        v = float(row["value"]) if pd.notna(row["value"]) else 100 * float(row["numerator"]) / float(row["denominator"])
+        base.comparators[f"{area} (12 months to {month_label(when)})"] = (v, None, None)
+        parts.append(f"{area} {v:.1f}% (12 months to {month_label(when)})")
+    base.statements.append(st.render("benchmarks", name=m.name, benchmarks="; ".join(parts)))
 
 
 def _latest(series: pd.Series, end: pd.Period) -> float | None:
@@ -473,6 +514,10 @@ def _vs_national(base: MetricResult, df: pd.DataFrame, data: ReportData, end: pd
     base.change, base.change_unit = c.change, {"percent": "pts", "count": m.unit}.get(unit, unit)
     base.comparison = f"previous quarter ({month_label(end - 3)})" if c.previous is not None else ""
     base.good = c.good
+    if c.previous is not None:
+        base.previous_value, base.previous_label = c.previous, f"previous quarter ({month_label(end - 3)})"
+    if c.national is not None:
+        base.comparators[m.national_area] = (c.national, None, None)
     fmt = (lambda x: st.fmt_value(x, unit))
     if c.change is None:
         movement = f"No figure for the previous quarter ({month_label(end - 3)})"
@@ -486,4 +531,111 @@ def _vs_national(base: MetricResult, df: pd.DataFrame, data: ReportData, end: pd
         national="not supplied" if c.national is None else fmt(c.national), movement=movement,
         judgement="" if c.good is None else (", an improvement" if c.good else ", a deterioration")))
     base.series = series
+    return base
+
+
+def _seasonal(base: MetricResult, s: pd.Series, res: XmrResult, sig, end: pd.Period, fmt):
+    """A seasonal measure: the same months of earlier years, and a signal its season explains set aside."""
+    try:
+        sm = seasonal.same_months(s, end)
+    except LookupError:
+        return sig
+    if sm.earlier:
+        earlier = ", ".join(f"{fmt(v)} in {month_label(pd.Period(year=y, month=end.month, freq='M'))}"
+                            for y, v in sorted(sm.earlier.items(), reverse=True))
+        pos = {"above": "higher than in any of them", "below": "lower than in any of them",
+               "within": "within their range"}[sm.position]
+        base.statements.append(st.render("same_months", period=month_label(end), value=fmt(sm.value), earlier=earlier,
+                                         position=pos))
+    explained = _seasonal_points(s, res)
+    base.seasonal_points = tuple(explained)
+    earlier = [i for i in explained if i != len(s) - 1 and i >= len(s) - 12]
+    if earlier:
+        base.statements.append(st.render(
+            "seasonal_points", months=_and([month_label(s.index[i]) for i in earlier]),
+            verb="is" if len(earlier) == 1 else "are"))
+    if sig is None or len(s) - 1 not in explained:
+        return sig
+    chk = seasonal.seasonal_check(s, end, float(res.lower.iloc[-1]), float(res.upper.iloc[-1]))
+    side = "high" if sig.side == "high" else "low"
+    base.verdict = f"seasonal {side}"
+    base.statements.append(st.render("seasonal_signal", month=end.strftime("%B"), side=side, index=chk.index,
+                                     years=chk.years, period=month_label(end), adjusted=fmt(chk.adjusted)))
+    return None
+
+
+def _seasonal_points(s: pd.Series, res: XmrResult) -> list[int]:
+    """Positions with a special-cause signal that lie inside the limits once adjusted by their month's seasonal index
+    (estimated from the months before each), on the signal's side of the season."""
+    out = []
+    for i in range(len(s)):
+        sig = res.point_signal(i)
+        if sig is None:
+            continue
+        chk = seasonal.seasonal_check(s, s.index[i], float(res.lower.iloc[i]), float(res.upper.iloc[i]))
+        if chk is not None and chk.within_limits and (chk.index > 1) == (sig.side == "high"):
+            out.append(i)
+    return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _survey_estimate(base: MetricResult, df: pd.DataFrame, data: ReportData, end: pd.Period) -> MetricResult:
+    """A published survey estimate (CSEW rolling year) as published, with Wilson 95% intervals (metrics.survey)."""
+    m = base.metric
+    base.unit = "percent"
+    deft = data.design_factor(m.kpi)
+
+    def est(frame: pd.DataFrame | None, when: pd.Period):
+        if frame is None or when not in frame.index:
+            return None
+        row = frame.loc[when]
+        if pd.isna(row["value"]) or pd.isna(row["denominator"]):
+            return None
+        return survey.published(float(row["value"]), int(row["denominator"]), deft)
+
+    cur = est(df, end)
+    if cur is None:
+        raise LookupError(f"no '{m.kpi}' estimate for the rolling year to {month_label(end)}")
+    nat_df = data.kpi(m.kpi, m.national_area)
+    nat = est(nat_df if not nat_df.empty else None, end)
+    base.value, base.low, base.high = cur.p * 100, cur.low * 100, cur.high * 100
+    pct = lambda x: f"{x * 100:.1f}%"  # noqa: E731
+    difference = ""
+    if nat is not None:
+        base.comparators[m.national_area] = (nat.p * 100, nat.low * 100, nat.high * 100)
+        c = survey.compare_estimates(cur, nat, deft)
+        side = "above" if c.diff_pp > 0 else "below"
+        difference = (f"; {abs(c.diff_pp):.1f}pts {side} {m.national_area}, "
+                      + ("a significant difference" if c.significant else "not a significant difference")
+                      + " (two-proportion z-test" + ("" if c.p_value is None else f", p = {c.p_value:.3f}") + ")")
+    prev = est(df, end - 3)
+    if prev is not None:
+        previous = (f"{st.change_pp((cur.p - prev.p) * 100).capitalize()} on the previous quarter (rolling year to "
+                    f"{month_label(end - 3)}, {pct(prev.p)}; the two years share nine months of interviews, so the "
+                    "change is not tested)")
+    else:
+        previous = f"No estimate for the previous quarter (rolling year to {month_label(end - 3)})"
+    ago = est(df, end - 12)
+    year = ""
+    if ago is not None:
+        c = survey.compare_estimates(cur, ago, deft)
+        base.change, base.change_unit = c.diff_pp, "pts"
+        base.comparison = f"rolling year to {month_label(end - 12)}"
+        base.previous_value, base.previous_label = ago.p * 100, f"rolling year to {month_label(end - 12)}"
+        base.significant = c.significant
+        base.test = "two-proportion test on the non-overlapping years" + (
+            "" if c.p_value is None else f", p = {c.p_value:.3f}")
+        base.good = st.is_good(c.diff_pp, m.direction) if c.significant else None
+        year = (f"; {st.change_pp(c.diff_pp)} on the year to {month_label(end - 12)}, "
+                + st.significance_phrase(c.diff_pp, c.margin_pp, c.significant, c.p_value))
+    base.statements.append(st.render(
+        "survey_estimate", name=m.name, period=month_label(end), value=pct(cur.p), margin=f"{cur.margin * 100:.1f}",
+        low=pct(cur.low), high=pct(cur.high), area=m.national_area,
+        national="not supplied" if nat is None else pct(nat.p),
+        national_margin="" if nat is None else f" (±{nat.margin * 100:.1f}pts)", difference=difference,
+        previous=previous, year=year))
+    base.series = df["value"].astype(float)
     return base

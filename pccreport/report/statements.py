@@ -34,6 +34,20 @@ TEMPLATES = {
     "range": "{name} has previously ranged from {low} to {high} ({first} to {last}). {period} is {value}, {position}.",
     "national": "{name}, {period}: {value}. Nationally {national}. {movement}{judgement}.",
     "xmr": "{period} ({value}) shows {verdict}{signal}{assurance}.",
+    # Seasonal measures: the same calendar month of earlier years, and a signal the season explains.
+    "same_months": "Seasonal measure: {period} ({value}) against the same month of earlier years ({earlier}): "
+                   "{position}.",
+    "seasonal_signal": "{month} is usually {side} for this measure (seasonal index {index:.2f}, from {years} earlier "
+                       "years); adjusted for the season {period} is {adjusted}, inside the process limits, so this is "
+                       "a seasonal {side} and not a concern on its own.",
+    "benchmarks": "Benchmarks shared by other forces for {name}: {benchmarks} (not all forces share figures, and "
+                  "surveys differ between forces).",
+    "seasonal_points": "{months} {verb} flagged on the control chart only as the time of year usually is: adjusted "
+                       "for the season, each is inside the process limits: a seasonal high or low, not a concern "
+                       "on its own.",
+    # A published survey estimate (CSEW): as published, with its 95% interval and the comparator's.
+    "survey_estimate": "{name}, rolling year to {period}: {value} (±{margin}pts, {low}–{high}); {area} {national}"
+                       "{national_margin}{difference}. {previous}{year}.",
     "no_chart": "{name}: {reason}.",
     "missing": "{name}: {reason}.",
     # Crime volume and comparison section: the force's rate against England and Wales and its peer group.

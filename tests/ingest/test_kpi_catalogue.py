@@ -23,7 +23,8 @@ GOOD_ROWS = [
     "wiltshire,days_to_charge,force,2023-03,23,,,days",                     # duration in days
     "wiltshire,calls_101_abandonment,force,2023-03,,1575,21000,percent",    # proportion
     "wiltshire,victim_satisfaction,force,2023-03,,110,149,percent",         # survey: denominator = sample size
-    "wiltshire,csew_confidence,force,2023-03,,290,420,percent",             # quarterly survey
+    "wiltshire,csew_confidence,force,2023-03,76.8,,450,percent",            # published survey estimate: value, base
+    "wiltshire,victim_satisfaction_burglary,Warwickshire,2023-03,74.0,,,percent",  # a peer force's published figure
     "wiltshire,cjs_quality_of_justice,England and Wales,2023-03,83.2,,,percent",  # percent, national comparator
 ]
 
@@ -68,7 +69,14 @@ def test_catalogue_covers_every_metric_of_the_seed(catalogue):
             "hate_crime_outcome_rate", "drink_drug_driving_arrests", "victim_satisfaction_actions",
             "victim_satisfaction_kept_informed", "victim_satisfaction_ease_of_contact",
             "victim_satisfaction_investigation", "victim_satisfaction_time_to_arrive", "victim_satisfaction_treatment",
-            "cjs_timeliness", "cjs_victim_engagement", "cjs_quality_of_justice"]
+            "cjs_timeliness", "cjs_victim_engagement", "cjs_quality_of_justice", "csew_good_job", "csew_relied_on",
+            "complaints_resolved", "victim_satisfaction_burglary", "victim_satisfaction_hate",
+            "victim_satisfaction_vehicle", "victim_satisfaction_violent", "violence_with_injury_outcome_rate",
+            "rape_outcome_rate", "stalking_harassment_outcome_rate", "cyber_crime_outcome_rate",
+            "cjs_days_police_charge", "cjs_days_cps_charge", "cjs_days_crown_court",
+            "cjs_victim_no_support_investigation", "cjs_victim_no_support_trial_day",
+            "cjs_victim_no_support_after_charge", "cjs_successful_outcome", "cjs_trial_or_guilty_plea",
+            "cjs_correct_decisions"]
     assert set(seed) <= set(catalogue.metrics)
 
 
@@ -83,8 +91,16 @@ def test_catalogue_covers_every_metric_of_the_seed(catalogue):
     ("wiltshire,complaints,force,2023-03,10.5,,,count", "field 'value': complaints is a count: must be a whole number"),
     ("wiltshire,complaints,force,2023-03,,4,10,count", "field 'numerator': complaints is a count: leave numerator"),
     ("wiltshire,days_to_charge,force,2023-03,,3,4,days", "field 'value': days_to_charge is a duration: give a value"),
-    ("wiltshire,csew_confidence,force,2023-02,,290,420,percent",
+    ("wiltshire,csew_confidence,force,2023-02,76.8,,420,percent",
      "field 'period': csew_confidence is quarterly: date it by the quarter's last month"),
+    ("wiltshire,csew_confidence,force,2023-03,,290,420,percent",
+     "field 'denominator': csew_confidence is a published survey estimate: give the percentage as value"),
+    ("wiltshire,csew_confidence,force,2023-03,76.8,,,percent",
+     "field 'denominator': csew_confidence is a published survey estimate: give the percentage as value"),
+    ("wiltshire,victim_satisfaction_burglary,force,2023-03,74.0,,,percent",
+     "field 'numerator': victim_satisfaction_burglary is a survey: give numerator and denominator"),
+    ("wiltshire,days_to_charge,force,2023-03,23,,40,days",
+     "field 'denominator': days_to_charge is a duration: leave denominator empty"),
 ])
 def test_rows_that_break_their_catalogue_entry(tmp_path, catalogue, row, expected):
     msg = _err(tmp_path, HEADER + row + "\n", catalogue)

@@ -69,7 +69,7 @@ def test_good_inputs_check_clean(root):
     ("kpi: rasso_outcome_rate\n            measure: proportion", "kpi: rasso_outcome_rate\n            measure: value",
      "field 'priorities.1.scorecards.1.metrics.1.measure': rasso_outcome_rate is a proportion KPI"),
     ("area: County", "area: Devizes", "field 'priorities.0.scorecards.2.metrics.0.area': must be one of"),
-    ("peer_group: national", "peer_group: [dorset, narnia]", "field 'priorities.3.scorecards.1.metrics.2.peer_group': "
+    ("peer_group: msg", "peer_group: [dorset, narnia]", "field 'priorities.0.scorecards.3.metrics.1.peer_group': "
                                                             "not a force slug in params/forces.yaml (got 'narnia')"),
     ("statements: [latest, year_on_year, control_chart]",
      "statements: [latest, year_on_year, control_chart, target]",

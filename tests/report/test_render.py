@@ -50,7 +50,11 @@ def test_every_priority_metric_glossary_and_provenance_is_in_the_html(report):
         assert f"Priority {p.id}: {p.title}" in text
         for sc in p.scorecards:
             assert f"Score card – {sc.title}" in text
+    panels = {m.id for p in plan.priorities for sc in p.scorecards if sc.chart == "comparison" for m in sc.metrics}
     for m in plan.metrics():
+        if m.id in panels:  # a comparison panel: one chart for the scorecard, a table row and statements per measure
+            assert f"<td>{html.escape(m.name)}</td>" in page, f"metric {m.name!r} has no row in its panel"
+            continue
         block = re.search(rf"<h3>{re.escape(html.escape(m.name))}</h3>(.*?)</div>\s*(?=<div class=\"metric|</section)",
                           page, re.S)
         assert block, f"metric {m.name!r} has no section"
