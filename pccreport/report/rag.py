@@ -2,7 +2,8 @@
 
 The rule (printed under the scorecard from ``RULE``; explained with its assumptions in docs/methods.md):
 
-1. **Not scored: data not supplied** (grey) when the measure has no latest value.
+1. **Not scored: data not supplied** (grey) when the measure has no latest value; **Not scored: gap in the data**
+   when months missing inside the data's span leave it without one.
 2. **With a target** (or a service level), the Making Data Count assurance icon decides, from the process limits
    of the measure's control chart: Green if the target is consistently met (every value the process can produce
    meets it), Red if it is consistently not met, Amber if hit and miss. Without a chart, the latest value is scored
@@ -88,6 +89,8 @@ def score_evidence(verdict: str, significant: bool | None, good: bool | None, ha
 def score(result) -> Rag:
     """The rating of one MetricResult (fields read defensively so new scorecard fields do not break it)."""
     value = getattr(result, "value", None)
+    if value is None and getattr(result, "gap", ""):
+        return Rag("grey", "none", f"gap in the data ({result.gap} missing)")
     if value is None or not getattr(result, "supplied", True):
         return Rag("grey", "none", "data not supplied")
     metric = result.metric

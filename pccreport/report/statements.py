@@ -20,7 +20,10 @@ TEMPLATES = {
                      "months to {street_period}) differ: they cover different months, and data.police.uk publishes "
                      "each month's crimes as first recorded and without some offences, while ONS's figures are the "
                      "revised official statistics.",
-    "data_gap": "Gap in the data: no data.police.uk figures for {gap}, so comparisons that need those months are not made.",
+    # Named once per report (beside the summary scorecard), not on every measure.
+    "data_gap": "Gap in the data: data.police.uk street files for {gap} are missing. Every comparison whose months "
+                "exist is still made (the quarter, or the month, against the same one a year before); those that need "
+                "the missing months are not, and a measure left with no comparison is not scored.",
     # Outcome rate: R12 and the discrete month, changes in percentage points.
     "outcome_rate": "{name}, R12 to {period}: {value}{comparison}. Discrete rate for {month}: {discrete}{discrete_comparison}.",
     "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} {against}"
