@@ -54,6 +54,14 @@ class Rag:
     def label(self) -> str:
         return LABELS[self.status]
 
+    @property
+    def shown(self) -> str:
+        """The label as the report and scorecard.csv print it: grey says why ('Not scored: no comparison')."""
+        if self.status != "grey":
+            return self.label
+        why = self.reason.split(" (", 1)[0]  # 'gap in the data (May-24 to Dec-24 missing)' -> 'gap in the data'
+        return f"{self.label}: {why}"
+
 
 def score_target(value: float, target: float, direction: str, tolerance: float = TOLERANCE) -> Rag:
     """Score a value against a target; ``direction`` 'down' means lower is better (the target is a ceiling)."""

@@ -64,7 +64,7 @@ class MetricResult:
             "metric": self.metric.name, "area": self.metric.area, "period": self.period, "value": self.value,
             "unit": self.unit, "comparison": self.comparison, "change": self.change, "change_unit": self.change_unit,
             "good": self.good, "verdict": self.verdict, "statement": " ".join(self.statements),
-            "significant": self.significant, "test": self.test, "rating": score(self).label,
+            "significant": self.significant, "test": self.test, "rating": score(self).shown,
             "previous_rating": self.previous_rating,
         }
 
