@@ -137,12 +137,12 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
     # National tables are shared by every force: one national ingest at a time, too.
     national_lock = ForceQuarterLock(paths.reports, "national", "ingest").acquire(wait=True)
     try:
-        ingest_national(paths)
+        ingest_national(paths, seconds=timeout)  # bounded as each notebook is (--timeout)
     finally:
         national_lock.release()
     ingest_lock = ForceQuarterLock(paths.reports, f.slug, "ingest").acquire(wait=True)
     try:
-        ingest_force(paths, f)
+        ingest_force(paths, f, seconds=timeout)
     finally:
         ingest_lock.release()
 
