@@ -194,9 +194,11 @@ def comparison_html(ctx: ReportContext) -> str:
             else:
                 stmts.append(st.render("comparison_r12_missing", period=end.strftime("%b-%y"), reason=ch.note))
             if kw["national"] and kw["national"].get("ons_count") and ch.current is not None:
+                same = kw["national"]["ons_period"] == end.strftime("%b-%y")
                 stmts.append(st.render("counts_differ", ons=kw["national"]["ons_count"],
                                        ons_period=kw["national"]["ons_period"], street=f"{ch.current:,.0f}",
-                                       street_period=end.strftime("%b-%y")))
+                                       street_period=end.strftime("%b-%y"),
+                                       months="" if same else " (they also cover different months)"))
             kw["r12"] = {"statements": stmts, "figure": Markup(charts.figure_html(fig, alt))}
         street = ctx.data.street
         yoy = comparison.yoy_by_type(street[street["month"] <= end], end, exclude=(ASB,))
