@@ -150,7 +150,7 @@ def run_build(args: argparse.Namespace) -> int:
 
     from .manifest import decide
 
-    decisions = {(f, q): decide(paths, f, q, args.force_rebuild)[0] for f, q in sel.work}
+    decisions = {(f, q): decide(paths, f, q, args.force_rebuild, seconds=args.timeout)[0] for f, q in sel.work}
     if args.dry_run:
         for (f, q), d in decisions.items():
             print(f"{'build' if d.build else 'skip '}  {f} {q}  {d.reason}")
