@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from .errors import InputError, Problem
@@ -12,6 +16,68 @@ from .errors import InputError, Problem
 MAX_INPUT_BYTES = 512 * 1024 * 1024  # largest raw file read (a data.police.uk month for the Met is ~30 MB)
 MAX_YAML_BYTES = 2 * 1024 * 1024  # analyst YAML is a few KB; more is a mistake or an attack
 HASH_SECONDS = 120.0  # time bound for hashing one file (a 512 MB file hashes in ~2 s)
+INGEST_SECONDS = 600.0  # default bound on one ingest or fingerprint as a whole, as on each notebook (--timeout)
+
+# (deadline on the monotonic clock, the bound in seconds) of the innermost time_bound block, if any.
+_BOUND: ContextVar[tuple[float, float] | None] = ContextVar("pccreport_read_bound", default=None)
+
+
+@contextmanager
+def time_bound(seconds: float) -> Iterator[None]:
+    """Bound all reading inside the block to ``seconds`` of wall time; an enclosing tighter bound still applies."""
+    deadline = time.monotonic() + seconds
+    outer = _BOUND.get()
+    token = _BOUND.set((deadline, seconds) if outer is None or deadline < outer[0] else outer)
+    try:
+        yield
+    finally:
+        _BOUND.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds left in the current bound (may be negative), or None outside any ``time_bound``."""
+    b = _BOUND.get()
+    return None if b is None else b[0] - time.monotonic()
+
+
+def time_error(path: Path | str) -> InputError:
+    """The error for a read stopped by the bound, naming the file (or files) being read."""
+    b = _BOUND.get()
+    seconds = b[1] if b else 0.0
+    return InputError(path, [Problem("(file)", f"reading the inputs took more than {seconds:g} s, the time bound "
+                                               "of one ingest; stopped while reading this")],
+                      "check the file is on a working local disk and not still being written, or raise --timeout")
+
+
+def check_time(path: Path | str) -> None:
+    """InputError naming ``path`` if the current bound has passed (a no-op outside any ``time_bound``)."""
+    left = time_left()
+    if left is not None and left < 0:
+        raise time_error(path)
+
+
+@contextmanager
+def interrupt_at_bound(cancel: Callable[[], None]) -> Iterator[None]:
+    """Call ``cancel`` from a timer thread if the current bound passes inside the block (e.g. a DuckDB
+    connection's ``interrupt``, for a query that does not come back to Python to look at the clock)."""
+    left = time_left()
+    if left is None:
+        yield
+        return
+
+    def fire() -> None:
+        try:
+            cancel()
+        except Exception:  # noqa: BLE001 - the query may have ended and its connection closed meanwhile
+            pass
+
+    timer = threading.Timer(max(left, 0.0), fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def check_regular(path: Path, within: Path | None = None, limit: int = MAX_INPUT_BYTES) -> os.stat_result:
@@ -69,6 +135,7 @@ def read_chunks(f, path: Path, chunk: int = 1 << 20, seconds: float = HASH_SECON
     deadline = time.monotonic() + seconds
     while block := f.read(chunk):
         yield block
+        check_time(path)
         if time.monotonic() > deadline:
             raise InputError(path, [Problem("(file)", f"took more than {seconds:.0f} s to read")],
                              "check the file is on a working local disk")

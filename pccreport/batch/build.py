@@ -22,6 +22,7 @@ from ..inputs.narrative import load_narrative
 from ..inputs.plan import Plan, load_plan
 from ..periods import Quarter
 from ..registry import validate_force
+from ..safefiles import time_bound
 from .locks import ForceQuarterLock, LockBusy
 from .manifest import MANIFEST, decide, fingerprint
 
@@ -137,12 +138,12 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
     # National tables are shared by every force: one national ingest at a time, too.
     national_lock = ForceQuarterLock(paths.reports, "national", "ingest").acquire(wait=True)
     try:
-        ingest_national(paths)
+        ingest_national(paths, seconds=timeout)  # bounded as each notebook is (--timeout)
     finally:
         national_lock.release()
     ingest_lock = ForceQuarterLock(paths.reports, f.slug, "ingest").acquire(wait=True)
     try:
-        ingest_force(paths, f)
+        ingest_force(paths, f, seconds=timeout)
     finally:
         ingest_lock.release()
 
@@ -336,9 +337,10 @@ def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int 
                            f"({exc.strerror or exc}); make it writable and run again")
     try:
         clean_stale_builds(paths, force, quarter)
-        decision, current = decide(paths, force, quarter, force_rebuild)
+        decision, current = decide(paths, force, quarter, force_rebuild, seconds=timeout)
         if not current:  # an input could not be read (a FIFO, a device, a link out): fail naming it, build nothing
-            fingerprint(paths, force, quarter)
+            with time_bound(timeout):
+                fingerprint(paths, force, quarter)
         if not decision.build:
             return BuildResult(force, quarter, True, status="skipped", reason=decision.reason,
                                seconds=time.monotonic() - t0)

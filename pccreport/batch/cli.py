@@ -205,7 +205,7 @@ def run_build(args: argparse.Namespace) -> int:
 
     from .manifest import decide
 
-    decisions = {(f, q): decide(paths, f, q, args.force_rebuild)[0] for f, q in sel.work}
+    decisions = {(f, q): decide(paths, f, q, args.force_rebuild, seconds=args.timeout)[0] for f, q in sel.work}
     if args.dry_run:
         return _dry_run(sel, decisions, getattr(args, "json", False))
 

@@ -10,7 +10,7 @@ from .. import __version__
 from ..config import PACKAGE_ROOT, Paths
 from ..errors import InputError
 from ..hashing import sha256_file
-from ..safefiles import check_regular
+from ..safefiles import INGEST_SECONDS, check_regular, time_bound
 
 MANIFEST = "build-manifest.json"  # inside each build, so it is swapped in atomically with the report it describes
 
@@ -111,12 +111,17 @@ def changed(previous: dict, current: dict) -> list[str]:
     return out
 
 
-def decide(paths: Paths, force: str, quarter: str, force_rebuild: bool = False) -> tuple[Decision, dict]:
-    """Whether to build ``force``/``quarter`` and the fresh fingerprint to record if it is built."""
+def decide(paths: Paths, force: str, quarter: str, force_rebuild: bool = False,
+           seconds: float = INGEST_SECONDS) -> tuple[Decision, dict]:
+    """Whether to build ``force``/``quarter`` and the fresh fingerprint to record if it is built.
+
+    Hashing every input is bounded to ``seconds`` of wall time (as an ingest is); past it, the reason names the file.
+    """
     report = paths.report_dir(force, quarter)
     previous = read_manifest(report) if report.exists() else None
     try:
-        current = fingerprint(paths, force, quarter, previous)
+        with time_bound(seconds):
+            current = fingerprint(paths, force, quarter, previous)
     except InputError as exc:
         # Not skipped, not a crash: the build that follows stops on the same input and names it in the summary.
         where = Path(exc.path)

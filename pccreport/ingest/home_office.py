@@ -15,6 +15,7 @@ territorial forces (British Transport Police, Action Fraud, CIFAS, UK Finance) a
 
 from __future__ import annotations
 
+import io
 import csv
 import re
 from pathlib import Path
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
+from .rawfiles import check_workbook, read_table
 from ..registry import Force
 from . import recorded_crime as rc
 
@@ -52,12 +54,14 @@ def _frames(path: Path) -> list[tuple[str, pd.DataFrame, int]]:
     try:
         if suffix == ".csv":
             # csv.reader, not pandas: a title row above the header has fewer fields than the table.
-            with open(path, newline="", encoding="utf-8-sig") as f:
-                recs = list(csv.reader(f, strict=True))
+            text = read_table(path).decode("utf-8-sig")
+            recs = list(csv.reader(io.StringIO(text, newline=""), strict=True))
             width = max((len(r) for r in recs), default=0)
             sheets = {"(csv)": pd.DataFrame([r + [""] * (width - len(r)) for r in recs], dtype=str)}
         elif suffix in (".xlsx", ".ods"):
-            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str,
+            data = read_table(path)
+            check_workbook(path, data)
+            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=str,
                                    engine="odf" if suffix == ".ods" else "openpyxl")
         else:
             raise InputError(path, [Problem("(file name)", "expected .csv, .xlsx or .ods", value=path.name)],

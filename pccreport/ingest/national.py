@@ -26,7 +26,9 @@ from ..config import Paths
 from ..errors import InputError, Problem
 from ..hashing import atomic_write_json, atomic_write_parquet, sha256_file
 from ..registry import load_registry
+from ..safefiles import check_regular
 from . import home_office, ons_geography, ons_population, recorded_crime
+from .rawfiles import MAX_TABLE_BYTES
 
 
 @dataclass
@@ -53,16 +55,22 @@ def out_dir(paths: Paths) -> Path:
     return paths.processed / "national"
 
 
-def _files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+def _files(folder: Path, suffixes: tuple[str, ...], within: Path) -> list[Path]:
+    """The folder's input files; InputError naming one that is not a regular file inside ``within`` (data/raw/).
+
+    Not skipped quietly: a FIFO or a link out named like an input is a delivery gone wrong, not an absence.
+    """
     if not folder.exists():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes
-                  and not p.name.startswith((".", "~$")))
+    found = sorted(p for p in folder.iterdir() if p.suffix.lower() in suffixes and not p.name.startswith((".", "~$")))
+    for p in found:
+        check_regular(p, within, MAX_TABLE_BYTES)
+    return found
 
 
 def read_areas(paths: Paths) -> pd.DataFrame | None:
     """The LSOA-name area table from the lookup in data/raw/ons/geography/, or None if there is no lookup."""
-    files = _files(raw_dirs(paths)["geography"], (".csv",))
+    files = _files(raw_dirs(paths)["geography"], (".csv",), paths.raw)
     if not files:
         return None
     return ons_geography.area_table(ons_geography.read_lookup(files[-1]))
@@ -72,10 +80,10 @@ def ingest_national(paths: Paths, force_rebuild: bool = False) -> NationalSummar
     """Validate every national input and (re)write data/processed/national/ when any input changed."""
     dirs = raw_dirs(paths)
     sources = {
-        "geography": _files(dirs["geography"], (".csv",)),
-        "population": _files(dirs["population"], (".xlsx",)),
-        "recorded_crime": _files(dirs["recorded_crime"], (".xlsx", ".csv")),
-        "home_office": _files(dirs["home_office"], (".csv", ".xlsx", ".ods")),
+        "geography": _files(dirs["geography"], (".csv",), paths.raw),
+        "population": _files(dirs["population"], (".xlsx",), paths.raw),
+        "recorded_crime": _files(dirs["recorded_crime"], (".xlsx", ".csv"), paths.raw),
+        "home_office": _files(dirs["home_office"], (".csv", ".xlsx", ".ods"), paths.raw),
     }
     out = out_dir(paths)
     manifest_path = out / "manifest.json"

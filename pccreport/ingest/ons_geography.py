@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError, Problem
+from .rawfiles import read_table
 
 LOOKUP_COLUMNS = ["LAD23CD", "LAD23NM", "CSP23CD", "CSP23NM", "PFA23CD", "PFA23NM"]
 OUT_COLUMNS = ["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code", "pfa_name"]
@@ -23,7 +25,7 @@ def read_lookup(path: Path) -> pd.DataFrame:
     reads the same way.
     """
     try:
-        raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        raw = pd.read_csv(io.BytesIO(read_table(path)), dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, [Problem("(file)", f"could not be read as CSV: {exc}")],
                          "re-download the lookup CSV from the ONS Open Geography Portal") from exc

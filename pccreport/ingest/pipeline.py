@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..config import Paths
 from ..registry import Force
+from ..safefiles import INGEST_SECONDS, time_bound
 from . import kpis, national, police_uk
 
 
@@ -17,8 +18,17 @@ class IngestResult:
     kpi_files: list[str]
 
 
-def ingest_force(paths: Paths, force: Force) -> IngestResult:
-    """Validate and process data.police.uk files and KPI CSVs for ``force``; raises InputError on bad input."""
+def ingest_force(paths: Paths, force: Force, seconds: float = INGEST_SECONDS) -> IngestResult:
+    """Validate and process data.police.uk files and KPI CSVs for ``force``; raises InputError on bad input.
+
+    The whole ingest (hashing, DuckDB reads, KPI reads) is bounded to ``seconds`` of wall time; past it, an
+    InputError names the file being read.
+    """
+    with time_bound(seconds):
+        return _ingest_force(paths, force)
+
+
+def _ingest_force(paths: Paths, force: Force) -> IngestResult:
     out = paths.processed_force(force.slug)
     catalogue = kpis.load_catalogue(paths.params, force.slug)  # unknown metrics are refused before anything is written
     # With the ONS lookup in data/raw/ons/geography/, street counts also carry local authority and CSP.
@@ -28,7 +38,9 @@ def ingest_force(paths: Paths, force: Force) -> IngestResult:
     return IngestResult(street, kpi_files)
 
 
-def ingest_national(paths: Paths) -> national.NationalSummary:
+def ingest_national(paths: Paths, seconds: float = INGEST_SECONDS) -> national.NationalSummary:
     """Validate and process the national inputs (ONS population, geography, recorded crime; Home Office tables)
-    into data/processed/national/; raises InputError on bad input and writes nothing then."""
-    return national.ingest_national(paths)
+    into data/processed/national/; raises InputError on bad input and writes nothing then. Bounded to ``seconds``
+    of wall time as ``ingest_force`` is."""
+    with time_bound(seconds):
+        return national.ingest_national(paths)

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError, PccReportError, Problem
 from ..hashing import atomic_write_json, sha256_file
-from ..safefiles import check_regular, open_regular, read_chunks
+from ..safefiles import check_regular, check_time, interrupt_at_bound, open_regular, read_chunks, time_error, time_left
 from .rawfiles import check_utf8, member_chunks, member_info, open_zip, utf8_problem
 from .street_checks import bad_files_sql, row_checks
 
@@ -205,6 +205,12 @@ def _locate_bad_row(path: Path, kind: str) -> list[Problem]:
     return []
 
 
+def _past_bound() -> bool:
+    """True once the current ingest time bound has passed (a DuckDB error then is the interrupt, not bad data)."""
+    left = time_left()
+    return left is not None and left <= 0
+
+
 def _con() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     # Two cores are shared with other work; a cap keeps the peak well under 2 GB even for a whole country.
@@ -231,21 +237,33 @@ def _read_one(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame |
     month, kind = _check_name(path, force)
     _check_header(path, kind)
     check_utf8(path, "data.police.uk files are UTF-8; re-download the file")
+    check_time(path)
     con = _con()
     try:
-        con.execute(f"create temp table t as select row_number() over () as rownum, * from {_csv_sql(kind)}",
-                    [str(path)])
+        with interrupt_at_bound(con.interrupt):  # the ingest's time bound reaches inside DuckDB's read too
+            con.execute(f"create temp table t as select row_number() over () as rownum, * from {_csv_sql(kind)}",
+                        [str(path)])
     except duckdb.Error as exc:
+        if _past_bound():
+            con.close()
+            raise time_error(path) from exc
         first = str(exc).strip().splitlines()[0]
         problems = _locate_bad_row(path, kind) or [Problem("(file)", f"could not be read as CSV: {first}")]
         for p in problems:
             p.message = f"could not be read as CSV: {p.message}"
         raise InputError(path, problems, "the file may be truncated or not a CSV; re-download it") from exc
-    problems = _row_problems(con, "t", month, police_uk_name, kind, areas)
-    if problems:
-        raise InputError(path, problems, "each file holds one month of one force; check you have the right file")
-    agg, excluded = _aggregate(con, "t", kind, areas)
-    con.close()
+    try:
+        with interrupt_at_bound(con.interrupt):
+            problems = _row_problems(con, "t", month, police_uk_name, kind, areas)
+            if problems:
+                raise InputError(path, problems, "each file holds one month of one force; check you have the right file")
+            agg, excluded = _aggregate(con, "t", kind, areas)
+    except duckdb.Error as exc:
+        if _past_bound():
+            raise time_error(path) from exc
+        raise
+    finally:
+        con.close()
     return agg.drop_columns(["filename"]), excluded.get(str(path), {})
 
 
@@ -342,16 +360,21 @@ def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, a
             errors.append(exc)
     if not good:
         return {}, {}, errors
+    check_time(good[0].parent)
     con = _con()
     # The file list is written as SQL string literals (quotes doubled) so the same text works in any statement.
     src = _csv_sql(kind, "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in good) + "]")
     try:
-        agg, excluded = _aggregate(con, src, kind, areas)
-        checks = _file_checks(con)
-        meaning_bad = {r[0] for r in con.execute(bad_files_sql(src)).fetchall()} if kind == "street" else set()
-    except duckdb.Error:
-        # One bad file fails the whole pass: read each file alone to find it and its rows.
+        with interrupt_at_bound(con.interrupt):  # the ingest's time bound reaches inside DuckDB's read too
+            agg, excluded = _aggregate(con, src, kind, areas)
+            checks = _file_checks(con)
+            meaning_bad = {r[0] for r in con.execute(bad_files_sql(src)).fetchall()} if kind == "street" else set()
+    except duckdb.Error as exc:
         con.close()
+        if _past_bound():
+            names = ", ".join(labels.get(str(p), p.name) for p in good[:5]) + (" …" if len(good) > 5 else "")
+            raise time_error(f"{len(good)} {kind} file(s): {names}") from exc
+        # One bad file fails the whole pass: read each file alone to find it and its rows.
         return _read_each(good, kind, force, police_uk_name, areas, labels, errors)
     bad = []
     for fname, months, falls, unknown in checks:

@@ -10,10 +10,40 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from ..safefiles import MAX_INPUT_BYTES, check_regular, open_regular, read_chunks
+from ..safefiles import MAX_INPUT_BYTES, check_regular, check_time, open_regular, read_bounded, read_chunks
 
 # A data.police.uk CSV deflates about 5 to 10 times; a member far beyond that is a zip bomb, not a month of crime.
 MAX_ZIP_RATIO = 100
+# A national table is read whole: the ONS workbooks are about 1 MB, the Home Office open data table about 5 MB.
+MAX_TABLE_BYTES = 64 * 1024 * 1024
+
+
+def read_table(path: Path, within: Path | None = None) -> bytes:
+    """The bytes of a national table (ONS, Home Office): a regular file of at most ``MAX_TABLE_BYTES``."""
+    check_time(path)
+    return read_bounded(path, within, MAX_TABLE_BYTES)
+
+
+def check_workbook(path: Path, data: bytes) -> None:
+    """Refuse an xlsx/ods (a zip) with a member that would inflate past the size or ratio limits, before it is opened.
+
+    A workbook that is not a zip at all is left to the reader, which names it as unreadable.
+    """
+    import io
+
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        return
+    with z:
+        total = 0
+        for info in z.infolist():
+            member_info(z, path, info.filename)
+            total += info.file_size
+        if total > MAX_INPUT_BYTES:
+            raise InputError(path, [Problem("(file)", f"inflates to {total:,} bytes, more than the limit of "
+                                                      f"{MAX_INPUT_BYTES:,}")],
+                             "check it is the published workbook; re-download it")
 
 
 def open_zip(zp: Path, within: Path | None = None) -> zipfile.ZipFile:

@@ -21,6 +21,7 @@ they are matched by ONS code and the printed name is checked against the registr
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,6 +32,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..registry import Force
 from .parquet import read_parquets
+from .rawfiles import read_table
 from .xlsx import clean_label, find_header_row, open_sheet, sheet_rows
 
 TOTAL = "Total recorded crime (excluding fraud)"
@@ -248,7 +250,7 @@ def read_workbook(path: Path, registry: dict[str, Force]) -> pd.DataFrame:
 
 def _csv_rows(path: Path) -> list[tuple]:
     try:
-        raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+        raw = pd.read_csv(io.BytesIO(read_table(path)), header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                           skip_blank_lines=False)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, [Problem("(file)", f"could not be read as CSV: {exc}")],
@@ -300,7 +302,7 @@ def read_any(path: Path, registry: dict[str, Force]) -> tuple[str, pd.DataFrame]
     if path.suffix.lower() == ".xlsx":
         return "pfa", read_workbook(path, registry)
     if path.suffix.lower() == ".csv":
-        head = path.read_bytes()[:400].decode("utf-8", "replace")
+        head = read_table(path)[:400].decode("utf-8", "replace")
         if "Table C2" in head:
             return "csp", read_c2_csv(path, registry)
         if "Table P1" in head:

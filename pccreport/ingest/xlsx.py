@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -10,6 +11,7 @@ from pathlib import Path
 import openpyxl
 
 from ..errors import InputError, Problem
+from .rawfiles import check_workbook, read_table
 
 # ONS glues footnote markers to names and headers: "Greater Manchester10,11", "ENGLAND AND WALES [note 3]",
 # "Total recorded crime (excluding fraud4)", "Stalking and harassment 5".
@@ -31,8 +33,10 @@ def clean_label(value: object) -> str:
 
 def open_sheet(path: Path, names: Iterable[str]):
     """The first sheet of ``path`` whose name (spaces trimmed) is in ``names``; InputError if none or not xlsx."""
+    data = read_table(path)  # a regular file, bounded in size
+    check_workbook(path, data)  # no member inflating past the limits
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise InputError(path, [Problem("(file)", f"could not be opened as an xlsx workbook: {exc}")],
                          "the file may be truncated; re-download it from the publisher") from exc

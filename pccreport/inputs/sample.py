@@ -26,6 +26,13 @@ CRIME_SHARES = {
     "Other crime": 0.029, "Bicycle theft": 0.012, "Possession of weapons": 0.011, "Theft from the person": 0.006,
     "Robbery": 0.005,
 }
+# The sample's ONS tables and its street files come from one model: ONS's total recorded crime (excluding fraud)
+# for a sample force is the street model's expected crimes over the same 12 months divided by this share, because
+# data.police.uk's street files leave out crimes it cannot place on its map and some offences, so they hold fewer
+# crimes than police recorded crime (Wiltshire's real files hold roughly this share of its ONS count).
+STREET_SHARE_OF_ONS = 0.95
+BURGLARY_SPIKE = (pd.Period("2022-08", "M"), 1.7)  # a deliberate special-cause month for the control charts
+VIOLENCE_TREND = (pd.Period("2022-06", "M"), 0.012)  # violence rising 1.2% a month from this month on
 # Final outcomes once a case is resolved; shares are illustrative of county-force published outcomes.
 RESOLVED_OUTCOMES = {
     "Investigation complete; no suspect identified": 0.38, "Unable to prosecute suspect": 0.36,
@@ -59,6 +66,21 @@ PROFILES = {
                       areas={"Dorset": 230, "Bournemouth, Christchurch and Poole": 250}, lon_lat=(-2.1, 50.75),
                       kpi_areas=("Dorset", "BCP"), own_kpis=("rural_crime_reports",)),
 }
+
+
+def _type_multiplier(crime_type: str, month: pd.Period) -> float:
+    """The deliberate events of the sample (the burglary spike, the violence trend) as a factor on one month's count."""
+    if crime_type == "Burglary" and month == BURGLARY_SPIKE[0]:
+        return BURGLARY_SPIKE[1]
+    if crime_type == "Violence and sexual offences" and month >= VIOLENCE_TREND[0]:
+        return 1 + VIOLENCE_TREND[1] * (month - VIOLENCE_TREND[0]).n
+    return 1.0
+
+
+def expected_crimes(profile: "Profile", month: pd.Period) -> float:
+    """The street model's expected crimes (anti-social behaviour excluded) in one month: what ``_month`` draws around."""
+    return sum(profile.crimes_per_month * s * _month_factor(month, 1.0) * _type_multiplier(t, month)
+               for t, s in CRIME_SHARES.items())
 
 
 def _month_factor(month: pd.Period, rng_noise: float) -> float:
@@ -132,10 +154,9 @@ def _month(month: pd.Period, snapshot: pd.Period, force_name: str, profile: Prof
            rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     factor = _month_factor(month, rng.normal(1, 0.03))
     counts = {t: rng.poisson(profile.crimes_per_month * s * factor) for t, s in CRIME_SHARES.items()}
-    if month == pd.Period("2022-08", "M"):
-        counts["Burglary"] = int(counts["Burglary"] * 1.7)  # a deliberate special-cause spike
-    if month >= pd.Period("2022-06", "M"):
-        counts["Violence and sexual offences"] = int(counts["Violence and sexual offences"] * (1 + 0.012 * (month - pd.Period("2022-06", "M")).n))
+    for t in ("Burglary", "Violence and sexual offences"):  # the deliberate spike and trend (_type_multiplier)
+        if _type_multiplier(t, month) != 1.0:
+            counts[t] = int(counts[t] * _type_multiplier(t, month))
     asb_season = 1 + 0.25 * np.sin((month.month - 4) / 12 * 2 * np.pi)
     counts["Anti-social behaviour"] = rng.poisson(profile.asb_per_month * asb_season)
     types = np.concatenate([np.repeat(t, n) for t, n in counts.items()])
@@ -431,8 +452,12 @@ def generate_national(paths: Paths, period_ends: tuple[str, ...] = ("2022-03", "
 
     force_rate = {f.slug: float(np.exp(rng.normal(0, 0.18))) for f in reg.values()}
     for k, end in enumerate(period_ends):
+        # A force with a street-file profile gets the ONS total its street model implies (STREET_SHARE_OF_ONS).
+        months = pd.period_range(pd.Period(end, "M") - 11, end, freq="M")
+        modelled = {slug: sum(expected_crimes(p, m) for m in months) / STREET_SHARE_OF_ONS
+                    for slug, p in PROFILES.items() if slug in reg}
         written.append(_sample_pfa_workbook(ons / "recorded_crime", end, reg, pop_by_force, force_rate,
-                                            np.random.default_rng([seed, 4343, k])))
+                                            np.random.default_rng([seed, 4343, k]), modelled))
     manifest = paths.raw / "SAMPLE.json"
     known = json.loads(manifest.read_text()) if manifest.exists() else {}
     known.update({str(p.relative_to(paths.raw)): sha256_file(p) for p in written})
@@ -440,8 +465,12 @@ def generate_national(paths: Paths, period_ends: tuple[str, ...] = ("2022-03", "
     return [str(p) for p in written]
 
 
-def _sample_pfa_workbook(folder, end: str, reg, pop_by_force, force_rate, rng) -> "Path":
-    """One sample 'Police force area data tables' workbook (tables P1 and P3) in the ONS layout."""
+def _sample_pfa_workbook(folder, end: str, reg, pop_by_force, force_rate, rng, modelled=None) -> "Path":
+    """One sample 'Police force area data tables' workbook (tables P1 and P3) in the ONS layout.
+
+    ``modelled`` gives, for the forces with sample street files, the expected total recorded crime the street
+    model implies; their offence groups are scaled so the table's total has that expectation.
+    """
     import openpyxl
 
     year, month = int(end[:4]), int(end[5:])
@@ -451,8 +480,11 @@ def _sample_pfa_workbook(folder, end: str, reg, pop_by_force, force_rate, rng) -
     for g, _, subs in SAMPLE_P1_GROUPS:
         cols += [g] + [s for s, _ in subs]
     counts: dict[str, dict[str, int]] = {}
+    per_1000 = sum(sum(r for _, r in subs) if subs else rate for _, rate, subs in SAMPLE_P1_GROUPS)
     for f in reg.values():
         pop = pop_by_force[f.slug][min(pop_year, 2023)]
+        if modelled and f.slug in modelled:
+            force_rate = {**force_rate, f.slug: modelled[f.slug] / (per_1000 * pop / 1000)}
         c: dict[str, int] = {}
         for g, rate, subs in SAMPLE_P1_GROUPS:
             if subs:

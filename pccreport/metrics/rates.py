@@ -109,6 +109,35 @@ def latest_period(crime: pd.DataFrame, offence_group: str, end: str) -> str:
     return periods[-1]
 
 
+def covering_period(periods, end: str) -> str | None:
+    """The earliest 12-month period ('YYYY-MM') ending after ``end`` whose 12 months include ``end``; None if none.
+
+    Used only when no period ends by ``end``: ONS publishes months after the period, so a quarter's report made
+    before the next table comes out has only a later one, and the 12 months that contain the quarter are the
+    nearest official figure.
+    """
+    e = pd.Period(end, "M")
+    later = sorted(p for p in set(periods) if pd.Period(p, "M") > e and pd.Period(p, "M") - 11 <= e)
+    return later[0] if later else None
+
+
+def report_period(crime: pd.DataFrame, offence_group: str, end: str) -> tuple[str, str]:
+    """(period, note): the latest period ending by ``end``, else the earliest covering it (``covering_period``).
+
+    ``note`` is '' for the first case and says what was used and why for the second; LookupError (from
+    ``latest_period``, naming the periods there are) when neither exists.
+    """
+    try:
+        return latest_period(crime, offence_group, end), ""
+    except LookupError:
+        periods = crime.loc[crime["offence_group"] == offence_group, "period_end"].astype(str)
+        cover = covering_period(periods, end)
+        if cover is None:
+            raise
+    e, c = pd.Period(end, "M").strftime("%b-%y"), pd.Period(cover, "M").strftime("%b-%y")
+    return cover, f"no ONS table supplied ends by {e}; the 12 months to {c} are the nearest that include {e}"
+
+
 @dataclass(frozen=True)
 class Rank:
     """Position of one force by rate (1 = lowest) among the forces with a rate; who was left out and why."""

@@ -29,10 +29,14 @@ def csp_block(ctx: ReportContext) -> tuple[dict | None, str]:
     group = comparison.total_group(nat)
     mine = crime_csp[(crime_csp["force"] == ctx.force.slug) & (crime_csp["offence_group"] == group)]
     end = str(ctx.quarter.end_month)
-    periods = sorted(p for p in mine["period_end"].astype(str).unique() if p <= end)
-    if not periods:
+    have = mine["period_end"].astype(str).unique()
+    periods = sorted(p for p in have if p <= end)
+    # As the force's rate: with no table ending by the quarter's end, the 12 months that include it, said so.
+    period = periods[-1] if periods else rates.covering_period(have, end)
+    if period is None:
         return None, f"ONS table C2 has no figures for {ctx.force.name} for a period ending by {ctx.quarter.end_month.strftime('%b-%y')}"
-    period = periods[-1]
+    nearest = "" if periods else (f" (no ONS table supplied ends by {ctx.quarter.end_month.strftime('%b-%y')}; these "
+                                  f"12 months are the nearest that include it)")
     table = areas.csp_rates(crime_csp, ctx.data.population, ctx.force.slug, period, group)
     rows = [{"area": r.csp_name if r.csp_code else f"{r.csp_name} (not assigned to a partnership by ONS)", "count": _fmt(r.count, ",.0f"), "population": _fmt(r.population, ",.0f"),
              "rate": _fmt(r.rate, ".2f"), "basis": r.population_basis, "cls": ""} for r in table.itertuples()]
@@ -48,7 +52,7 @@ def csp_block(ctx: ReportContext) -> tuple[dict | None, str]:
         rows.append({"area": f"England and Wales ({len(ok)} forces with a rate)", "count": f"{c:,.0f}",
                      "population": f"{p:,.0f}", "rate": f"{rates.rate_per_1000(c, p):.2f}", "basis": "", "cls": "total"})
     label = pd.Period(period, freq="M").strftime("%b-%y")
-    return {"rows": rows, "period": label, "statement": st.render("csp_intro", period=label, n=int((table["csp_code"] != "").sum())),
+    return {"rows": rows, "period": label, "statement": st.render("csp_intro", period=label + nearest, n=int((table["csp_code"] != "").sum())),
             "frame": table}, ""
 
 

@@ -157,9 +157,12 @@ def cover(ctx: ReportContext, with_comparison: bool = True) -> Fragment:
     """Cover, contents, the one-page summary scorecard with RAG status, then crime volume and comparison."""
     from . import rag
 
+    from .scorecard import report_gap
+
     scored = [(r, rag.score(r)) for r in ctx.results]
     html = sections.render("cover.html.j2", force=ctx.force, plan=ctx.plan, quarter=ctx.quarter, scored=scored,
-                           sample=ctx.provenance.sample, comparison=with_comparison)
+                           sample=ctx.provenance.sample, comparison=with_comparison,
+                           data_gap=report_gap(ctx.data, ctx.quarter))
     frames = {"scorecard": ctx.scorecard}
     if with_comparison:
         from .areas import section
@@ -202,9 +205,14 @@ def comparison_section(ctx: ReportContext) -> tuple[str, dict[str, pd.DataFrame]
         monthly = None
         kw["r12_reason"] = kw["yoy_reason"] = f"Data not supplied: {exc}."
     if monthly is not None:
+        from .scorecard import street_gap
+
         r12 = comparison.r12_series(monthly[monthly.index <= end])
+        # Months missing inside the data's span are a gap (named on the summary page), not an input never given.
+        gap = street_gap(monthly, end)
+        lead = f"Gap in the data ({gap} missing)" if gap else "Data not supplied"
         if r12.dropna().empty:
-            kw["r12_reason"] = (f"Data not supplied: fewer than 12 consecutive months of data.police.uk street data "
+            kw["r12_reason"] = (f"{lead}: fewer than 12 consecutive months of data.police.uk street data "
                                 f"up to {end.strftime('%b-%y')}, so no rolling 12-month total.")
         else:
             from ..metrics import rolling
@@ -221,9 +229,11 @@ def comparison_section(ctx: ReportContext) -> tuple[str, dict[str, pd.DataFrame]
             else:
                 stmts.append(st.render("comparison_r12_missing", period=end.strftime("%b-%y"), reason=ch.note))
             if kw["national"] and kw["national"].get("ons_count") and ch.current is not None:
+                same = kw["national"]["ons_period"] == end.strftime("%b-%y")
                 stmts.append(st.render("counts_differ", ons=kw["national"]["ons_count"],
                                        ons_period=kw["national"]["ons_period"], street=f"{ch.current:,.0f}",
-                                       street_period=end.strftime("%b-%y")))
+                                       street_period=end.strftime("%b-%y"),
+                                       months="" if same else " (they also cover different months)"))
             kw["r12"] = {"statements": stmts, "figure": Markup(charts.figure_html(fig, alt))}
             frames["r12"] = r12.rename("r12").to_frame().rename_axis("month")
         street = ctx.data.street
@@ -242,7 +252,7 @@ def comparison_section(ctx: ReportContext) -> tuple[str, dict[str, pd.DataFrame]
             kw["yoy"] = {"figure": Markup(charts.figure_html(fig, charts.comparison_alt("yoy", yoy=yoy))), "rows": rows,
                          "end": end.strftime("%b-%y")}
         else:
-            kw["yoy_reason"] = (f"Data not supplied: year-on-year change by crime type needs 24 consecutive months of "
+            kw["yoy_reason"] = (f"{lead}: year-on-year change by crime type needs 24 consecutive months of "
                                 f"data.police.uk street data up to {end.strftime('%b-%y')}.")
     return sections.render("comparison.html.j2", **kw), frames
 
@@ -254,13 +264,23 @@ def _national_block(ctx: ReportContext) -> dict | None:
     if group is None:
         return None
     nat = nat[nat["offence_group"] == group]
-    # Only periods the report covers: a later ONS edition must not appear in an earlier quarter's report.
+    # Only periods the report covers: a later ONS edition must not appear in an earlier quarter's report, unless no
+    # table ends by the quarter's end; then the 12 months that include it, said so (rates.covering_period).
     end = ctx.quarter.end_month
-    nat = nat[nat["period_end"].astype(str).map(lambda p: pd.Period(p, freq="M") <= end)]
-    have = nat[(nat["force"] == ctx.force.slug) & nat["count"].notna()]
-    if have.empty:
-        return None
-    period = sorted(have["period_end"].astype(str))[-1]
+    mine = nat[(nat["force"] == ctx.force.slug) & nat["count"].notna()]["period_end"].astype(str)
+    have = sorted(p for p in mine if pd.Period(p, freq="M") <= end)
+    nearest = ""
+    if have:
+        period = have[-1]
+    else:
+        from ..metrics.rates import covering_period
+
+        period = covering_period(mine, str(end))
+        if period is None:
+            return None
+        nearest = (f" (no ONS table supplied ends by {end.strftime('%b-%y')}; these 12 months are the nearest "
+                   f"that include it)")
+    nat = nat[nat["period_end"].astype(str).map(lambda p: pd.Period(p, freq="M") <= pd.Period(period, freq="M"))]
     population = ctx.data.population
     peers = ctx.plan.peers if ctx.plan.peers is not None else list(ctx.force.peers)  # as the scorecard does
     rates = comparison.force_rates(nat, period, group, ctx.ranked, population)
@@ -272,7 +292,7 @@ def _national_block(ctx: ReportContext) -> dict | None:
     me = rates[rates["force"] == ctx.force.slug].iloc[0]
     rank = f"ranked {c.rank} of {c.of} forces (1 = lowest rate)" if c.rank else "not ranked nationally"
     what = group.replace("(", "").replace(")", "").lower()
-    stmts = [st.render("comparison_rate", force=name, count=f"{me['count']:,.0f}", what=what, period=p,
+    stmts = [st.render("comparison_rate", force=name, count=f"{me['count']:,.0f}", what=what, period=p + nearest,
                        rate=f"{c.rate:.2f}", basis=str(me["population_basis"]), rank=rank)]
     if c.national is not None:
         diff = (c.rate - c.national) / c.national * 100

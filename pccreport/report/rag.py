@@ -2,7 +2,8 @@
 
 The rule (printed under the scorecard from ``RULE``; explained with its assumptions in docs/methods.md):
 
-1. **Not scored: data not supplied** (grey) when the measure has no latest value.
+1. **Not scored: data not supplied** (grey) when the measure has no latest value; **Not scored: gap in the data**
+   when months missing inside the data's span leave it without one.
 2. **With a target** (or a service level), the Making Data Count assurance icon decides, from the process limits
    of the measure's control chart: Green if the target is consistently met (every value the process can produce
    meets it), Red if it is consistently not met, Amber if hit and miss. Without a chart, the latest value is scored
@@ -53,6 +54,14 @@ class Rag:
     def label(self) -> str:
         return LABELS[self.status]
 
+    @property
+    def shown(self) -> str:
+        """The label as the report and scorecard.csv print it: grey says why ('Not scored: no comparison')."""
+        if self.status != "grey":
+            return self.label
+        why = self.reason.split(" (", 1)[0]  # 'gap in the data (May-24 to Dec-24 missing)' -> 'gap in the data'
+        return f"{self.label}: {why}"
+
 
 def score_target(value: float, target: float, direction: str, tolerance: float = TOLERANCE) -> Rag:
     """Score a value against a target; ``direction`` 'down' means lower is better (the target is a ceiling)."""
@@ -88,6 +97,8 @@ def score_evidence(verdict: str, significant: bool | None, good: bool | None, ha
 def score(result) -> Rag:
     """The rating of one MetricResult (fields read defensively so new scorecard fields do not break it)."""
     value = getattr(result, "value", None)
+    if value is None and getattr(result, "gap", ""):
+        return Rag("grey", "none", f"gap in the data ({result.gap} missing)")
     if value is None or not getattr(result, "supplied", True):
         return Rag("grey", "none", "data not supplied")
     metric = result.metric

@@ -25,6 +25,7 @@ CSV_COLUMNS = ["priority", "scorecard", "metric_id", "metric", "area", "period",
                "change", "change_unit", "good", "verdict", "statement", "significant", "test", "rating",
                "previous_rating"]
 NATIONAL_NOT_SUPPLIED = "national figures not supplied"
+GAP_VERDICT = "gap in the data"  # months missing inside the data's span; "data not supplied" is an input never given
 
 
 @dataclass
@@ -60,6 +61,8 @@ class MetricResult:
     comparators: dict[str, tuple[float, float | None, float | None]] = field(default_factory=dict)
     # Seasonal measures: chart positions whose special-cause signal the season explains (drawn as common cause).
     seasonal_points: tuple[int, ...] = ()
+    # Missing months inside the data's span that left this measure without a value ('' when none did).
+    gap: str = ""
 
     def row(self) -> dict:
         """The machine-readable row written to scorecard.csv."""
@@ -70,7 +73,7 @@ class MetricResult:
             "metric": self.metric.name, "area": self.metric.area, "period": self.period, "value": self.value,
             "unit": self.unit, "comparison": self.comparison, "change": self.change, "change_unit": self.change_unit,
             "good": self.good, "verdict": self.verdict, "statement": " ".join(self.statements),
-            "significant": self.significant, "test": self.test, "rating": score(self).label,
+            "significant": self.significant, "test": self.test, "rating": score(self).shown,
             "previous_rating": self.previous_rating,
         }
 
@@ -179,6 +182,26 @@ def compute_metric(m: Metric, priority: int, scorecard: str, plan: Plan, data: R
         return base
 
 
+def street_gap(series: pd.Series, end: pd.Period) -> str:
+    """The missing months ('May-24 to Dec-24') the figures to ``end`` need: the 24 months to it, inside the data's span.
+
+    Months before the first file were never asked for, so they are not a gap.
+    """
+    series = _upto(series, end)
+    if series.empty:
+        return ""
+    return rolling.gap_phrase(rolling.missing_runs(series, max(end - 23, series.index.min()), end))
+
+
+def report_gap(data: ReportData, quarter: Quarter) -> str:
+    """The report's one 'Gap in the data' sentence for its street figures, or '' when no month is missing."""
+    try:
+        gap = street_gap(data.crime_counts("all"), quarter.end_month)
+    except LookupError:
+        return ""
+    return st.render("data_gap", gap=gap) if gap else ""
+
+
 def _kpi(data: ReportData, kpi: str, area: str, end: pd.Period) -> pd.DataFrame:
     df = data.kpi(kpi, area)
     df = df[df.index <= end]
@@ -253,16 +276,16 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
             pc = poisson.compare_counts(int(round(tested.current)), int(round(tested.previous)))
             base.significant, base.test = pc.significant, f"exact test for two counts on the {what}, p = {pc.p_value:.3f}"
             break
-    # Only months inside the data's span are a gap; months before the first file were never asked for.
-    gap = rolling.gap_phrase(rolling.missing_runs(series, max(end - 23, series.index.min()), end))
+    # The gap itself is named once per report (report_gap); a measure it leaves without a value says so.
+    gap = street_gap(series, end)
     if ch.current is None and qy.current is None:
         base.statements.append(st.render("missing", name=m.name, reason=ch.note))
+        if gap:
+            base.gap, base.verdict = gap, GAP_VERDICT
     elif ch.current is None:
         base.statements.append(st.render(
             "quarter_volume", name=m.name, period=month_label(end), value=st.fmt_count(qy.current),
             comparison=st.comparison(qy.change, qy.note, _dir(m), "on the same quarter a year before")))
-    if gap and ch.change is None:
-        base.statements.append(st.render("data_gap", gap=gap))
     if ch.current is None and qy.current is not None and mo.current is not None:
         base.statements.append(st.render(
             "quarter_month", month=month_label(end), month_value=st.fmt_count(mo.current),
@@ -285,6 +308,9 @@ def _outcome_rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Peri
     base.unit = "percent"
     if r.r12 is None:
         base.statements.append(st.render("missing", name=m.name, reason=r.note))
+        gap = street_gap(tot, end)
+        if gap:
+            base.gap, base.verdict = gap, GAP_VERDICT
     else:
         base.value, base.change, base.change_unit = r.r12, r.r12_change_pp, "pts"
         base.comparison = "12 months to the same month last year" if r.r12_previous is not None else ""
@@ -317,7 +343,8 @@ def _rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Period) -> M
     m = base.metric
     if data.national_crime is None or data.national_crime.empty:
         raise LookupError(f"{NATIONAL_NOT_SUPPLIED} (data/processed/national/recorded_crime.parquet has not been built)")
-    end = pd.Period(rates.latest_period(data.national_crime, m.offence_group, str(end)), "M")
+    period, nearest = rates.report_period(data.national_crime, m.offence_group, str(end))
+    end = pd.Period(period, "M")
     base.period = month_label(end)
     table = rates.force_rates(data.national_crime, str(end), m.offence_group, data.population)
     force = data.force.slug
@@ -348,7 +375,8 @@ def _rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Period) -> M
     left = {names.get(k, k): v for k, v in rk.left_out.items() if k != force}
     base.verdict = rk.phrase
     base.statements.append(st.render(
-        "rate", name=m.name, period=month_label(end), rate=f"{base.value:.2f}", basis=str(row["population_basis"]),
+        "rate", name=m.name, period=month_label(end) + (f" ({nearest})" if nearest else ""), rate=f"{base.value:.2f}",
+        basis=str(row["population_basis"]),
         rank=rk.phrase, left_out=(" — " + ", ".join(f"{k} left out: {v}" for k, v in left.items())) if left else "",
         peer=peer))
     return base

@@ -16,11 +16,15 @@ TEMPLATES = {
     "outcome_intro": "Of the {total} crimes recorded in {quarter}, {rate}% have an outcome with further action taken "
                      "so far; outcomes are as data.police.uk last published them, and later months have had less "
                      "time to reach one.",
+    # One sentence wherever both counts are shown; {months} is ' (they also cover different months)' or ''.
     "counts_differ": "ONS's count ({ons} crimes, 12 months to {ons_period}) and the data.police.uk count ({street}, 12 "
-                     "months to {street_period}) differ: they cover different months, and data.police.uk publishes "
-                     "each month's crimes as first recorded and without some offences, while ONS's figures are the "
-                     "revised official statistics.",
-    "data_gap": "Gap in the data: no data.police.uk figures for {gap}, so comparisons that need those months are not made.",
+                     "months to {street_period}) differ{months}: data.police.uk's street files leave out crimes it "
+                     "cannot place on its map and some offences, and show each month's crimes as first recorded, "
+                     "while ONS's figures are the revised official statistics.",
+    # Named once per report (beside the summary scorecard), not on every measure.
+    "data_gap": "Gap in the data: data.police.uk street files for {gap} are missing. Every comparison whose months "
+                "exist is still made (the quarter, or the month, against the same one a year before); those that need "
+                "the missing months are not, and a measure left with no comparison is not scored.",
     # Outcome rate: R12 and the discrete month, changes in percentage points.
     "outcome_rate": "{name}, R12 to {period}: {value}{comparison}. Discrete rate for {month}: {discrete}{discrete_comparison}.",
     "proportion": "{name}, 12 months to {period}: {value} (±{margin}pts, {low}–{high}, n = {n}), {change} {against}"

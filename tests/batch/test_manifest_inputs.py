@@ -81,3 +81,11 @@ def test_a_fifo_or_device_is_named_not_hashed(root, where, kind):
         fingerprint(root, "wiltshire", "2023-Q1")  # returns at once; reading either would never end
     d, current = decide(root, "wiltshire", "2023-Q1")
     assert d.build and "cannot be read" in d.reason and target.name in d.reason and current == {}
+
+
+def test_hashing_the_inputs_is_bounded_in_wall_time_and_names_the_file(root):
+    """decide (run_all, --dry-run) hashes every input within one time bound; past it, the file being read is named."""
+    d, current = decide(root, "wiltshire", "2023-Q1", seconds=0)
+    assert d.build and current == {} and "cannot be read" in d.reason and "took more than 0 s" in d.reason
+    d, current = decide(root, "wiltshire", "2023-Q1", seconds=600)
+    assert current and "no report yet" in d.reason

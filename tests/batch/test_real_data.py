@@ -1,7 +1,9 @@
-"""Every force from public data alone: the real files in ../shared/data, a root holding only data/raw/, one run.
+"""Every force from public data alone: the real files in ../shared/data, a root holding only data/raw/.
 
-The run (``--force all --quarter 2025-Q4``) is made once per session; each test checks one thing against it, and
-every figure is recomputed here from the raw files with csv/openpyxl, not through the package.
+Two runs in one root, made once per module: ``--force all --quarter 2025-Q4`` (both forces with data, 41 listed as
+no data), then Wiltshire 2025-Q1 (the gap quarter: 2024-05..2024-12 were never published in this copy) and 2025-Q2,
+which reuse the first run's ingest. Each test checks one thing against them, and every figure is recomputed here
+from the raw files with csv/openpyxl, not through the package.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from pccreport.config import DEFAULT_ROOT
 from tests.conftest import shared
 
 QUARTER = "2025-Q4"
+WILTSHIRE_QUARTERS = ("2025-Q1", "2025-Q2", "2025-Q4")
+QUARTER_MONTHS = {"2025-Q1": ("2025-01", "2025-02", "2025-03"), "2025-Q2": ("2025-04", "2025-05", "2025-06"),
+                  "2025-Q4": ("2025-10", "2025-11", "2025-12")}
 
 
 def _raw_root(root: Path) -> Path:
@@ -37,17 +42,19 @@ def _raw_root(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def real_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """run_all.py --root R --force all --quarter 2025-Q4 on a root with only data/raw/ (the real public files)."""
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    """run_all.py --force all for 2025-Q4, then Wiltshire 2025-Q1 and 2025-Q2, in one root with only data/raw/."""
     root = _raw_root(tmp_path_factory.mktemp("real"))
-    proc = subprocess.run([sys.executable, str(DEFAULT_ROOT / "run_all.py"), "--root", str(root), "--force", "all",
-                           "--quarter", QUARTER, "--jobs", "2"], capture_output=True, text=True, timeout=1500)
-    return root, proc
+    run = [sys.executable, str(DEFAULT_ROOT / "run_all.py"), "--root", str(root), "--jobs", "2"]
+    proc = subprocess.run(run + ["--force", "all", "--quarter", QUARTER], capture_output=True, text=True, timeout=1500)
+    more = subprocess.run(run + ["--force", "wiltshire", "--quarter", "2025-Q1", "--quarter", "2025-Q2"],
+                          capture_output=True, text=True, timeout=1500)
+    return root, proc, more
 
 
-def _scorecard(root: Path, force: str) -> dict[str, dict]:
-    with open(root / "reports" / force / QUARTER / "scorecard.csv", encoding="utf-8", newline="") as fh:
+def _scorecard(root: Path, force: str, quarter: str = QUARTER) -> dict[str, dict]:
+    with open(root / "reports" / force / quarter / "scorecard.csv", encoding="utf-8", newline="") as fh:
         return {r["metric_id"]: r for r in csv.DictReader(fh)}
 
 
@@ -79,7 +86,7 @@ def _pfa_population_2023() -> dict[str, int]:
 
 
 def test_all_builds_the_two_forces_with_data_and_lists_41_as_no_data(real_run):
-    root, proc = real_run
+    root, proc, _ = real_run
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     summary = proc.stdout.split("Summary", 1)[1]
     assert len(re.findall(rf"^\S+\s+{QUARTER}\s+no data\s", summary, re.M)) == 41
@@ -89,15 +96,29 @@ def test_all_builds_the_two_forces_with_data_and_lists_41_as_no_data(real_run):
     assert not (root / "params").exists()  # the project's params/ were the defaults: nothing was copied in
 
 
-def test_wiltshire_rate_rank_and_peer_average_recomputed_from_the_ons_files(real_run):
-    root, _ = real_run
+def test_wiltshire_2025_q1_and_q2_built_from_the_first_runs_ingest(real_run):
+    root, _, more = real_run
+    assert more.returncode == 0, more.stdout[-3000:] + more.stderr[-3000:]
+    summary = more.stdout.split("Summary", 1)[1]
+    for q in ("2025-Q1", "2025-Q2"):
+        assert re.search(rf"^wiltshire\s+{q}\s+built", summary, re.M), summary
+        assert (root / "reports" / "wiltshire" / q / f"wiltshire-{q}-report.pdf").stat().st_size > 0
+
+
+@pytest.mark.parametrize("quarter", WILTSHIRE_QUARTERS)
+def test_wiltshire_rate_rank_and_peer_average_recomputed_from_the_ons_files(real_run, quarter):
+    root, *_ = real_run
     counts, pop = _p1_totals(), _pfa_population_2023()
     rates = {code: counts[code] / pop[code] * 1000 for code in counts if code in pop}
     wilts = "E23000038"
     ranked = sorted(v for code, v in rates.items() if code != "E23000034")  # City of London is not ranked, as ONS
     assert len(ranked) == 42
-    row = _scorecard(root, "wiltshire")["crime_rate"]
+    row = _scorecard(root, "wiltshire", quarter)["crime_rate"]
     assert float(row["value"]) == pytest.approx(rates[wilts], abs=1e-9)
+    assert row["period"] == "Jun-25"  # the only ONS table: year ending June 2025
+    if quarter == "2025-Q1":  # no table ends by Mar-25: the 12 months that include it, and the report says so
+        assert "no ONS table supplied ends by Mar-25; the 12 months to Jun-25 are the nearest that include Mar-25" \
+            in row["statement"]
     place = ranked.index(rates[wilts]) + 1
     assert row["verdict"].startswith({1: "lowest", 2: "2nd lowest", 3: "3rd lowest"}.get(place, f"{place}th lowest"))
     assert row["verdict"].endswith("of 42")
@@ -111,7 +132,7 @@ def test_wiltshire_rate_rank_and_peer_average_recomputed_from_the_ons_files(real
 
 
 def test_street_file_totals_recomputed_from_the_raw_csvs(real_run):
-    root, _ = real_run
+    root, *_ = real_run
     crimes = asb = 0
     for p in sorted(shared("police_uk_street", "wiltshire").glob("2025-*-wiltshire-street.csv")):
         with open(p, encoding="utf-8-sig", newline="") as fh:
@@ -126,23 +147,24 @@ def test_street_file_totals_recomputed_from_the_raw_csvs(real_run):
 
 
 def test_city_of_london_is_not_ranked_but_has_its_rate(real_run):
-    root, _ = real_run
+    root, *_ = real_run
     counts, pop = _p1_totals(), _pfa_population_2023()
     row = _scorecard(root, "city-of-london")["crime_rate"]
     assert float(row["value"]) == pytest.approx(counts["E23000034"] / pop["E23000034"] * 1000, abs=1e-9)
     assert row["verdict"].startswith("not ranked")
 
 
-def _report_text(root: Path, force: str) -> str:
-    html = (root / "reports" / force / QUARTER / f"{force}-{QUARTER}-report.html").read_text(encoding="utf-8")
+def _report_text(root: Path, force: str, quarter: str = QUARTER) -> str:
+    html = (root / "reports" / force / quarter / f"{force}-{quarter}-report.html").read_text(encoding="utf-8")
     html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
     import html as h
 
     return re.sub(r"\s+", " ", h.unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
-def test_wiltshire_csp_rows_recomputed_from_table_c2_and_the_lad_populations(real_run):
-    root, _ = real_run
+@pytest.mark.parametrize("quarter", WILTSHIRE_QUARTERS)
+def test_wiltshire_csp_rows_recomputed_from_table_c2_and_the_lad_populations(real_run, quarter):
+    root, *_ = real_run
     with open(shared("police_recorded_crime", "policeforceareatablesyejune25final_TableC2.csv"), encoding="utf-8") as fh:
         c2 = [r for r in csv.reader(fh) if r and r[0] == "E23000038" and r[2]]
     lookup = next(shared("ons_geography").glob("*.csv"))
@@ -155,7 +177,7 @@ def test_wiltshire_csp_rows_recomputed_from_table_c2_and_the_lad_populations(rea
     for r in rows:
         if r[0] in lad_csp:
             pop[lad_csp[r[0]]] = pop.get(lad_csp[r[0]], 0) + int(r[col])
-    text = _report_text(root, "wiltshire")
+    text = _report_text(root, "wiltshire", quarter)
     assert {r[3] for r in c2} == {"Swindon", "Wiltshire"}  # the seed report's County / Swindon split
     for r in c2:
         count = _number(r[6].strip())
@@ -163,18 +185,94 @@ def test_wiltshire_csp_rows_recomputed_from_table_c2_and_the_lad_populations(rea
         assert line in text, line
 
 
-def test_outcome_breakdown_recomputed_from_the_raw_street_files(real_run):
-    root, _ = real_run
+@pytest.mark.parametrize("quarter", WILTSHIRE_QUARTERS)
+def test_outcome_breakdown_recomputed_from_the_raw_street_files(real_run, quarter):
+    root, *_ = real_run
     plan = yaml.safe_load((DEFAULT_ROOT / "params" / "default_plan.yaml").read_text())
     by: dict[str, int] = {}
-    for month in ("2025-10", "2025-11", "2025-12"):
+    for month in QUARTER_MONTHS[quarter]:
         with open(shared("police_uk_street", "wiltshire", f"{month}-wiltshire-street.csv"), encoding="utf-8-sig") as fh:
             for r in csv.DictReader(fh):
                 if r["Crime type"] != "Anti-social behaviour":
                     by[r["Last outcome category"]] = by.get(r["Last outcome category"], 0) + 1
     total = sum(by.values())
     positive = sum(n for k, n in by.items() if k in plan["positive_outcomes"])
-    text = _report_text(root, "wiltshire")
-    assert f"Of the {total:,} crimes recorded in {QUARTER}, {positive / total * 100:.1f}%" in text
+    text = _report_text(root, "wiltshire", quarter)
+    assert f"Of the {total:,} crimes recorded in {quarter}, {positive / total * 100:.1f}%" in text
     top = max(by, key=by.get)
     assert f"{top} {by[top]:,} {by[top] / total * 100:.1f}%" in text
+
+
+def _street_counts(force: str = "wiltshire") -> dict[str, tuple[int, int]]:
+    """(crimes, ASB incidents) per month 'YYYY-MM' of the raw street files, counted with csv."""
+    out = {}
+    for p in sorted(shared("police_uk_street", force).glob(f"*-{force}-street.csv")):
+        crimes = asb = 0
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            for r in csv.DictReader(fh):
+                if r["Crime type"] == "Anti-social behaviour":
+                    asb += 1
+                else:
+                    crimes += 1
+        out[p.name[:7]] = (crimes, asb)
+    return out
+
+
+def test_wiltshire_gap_quarter_compares_the_quarter_and_the_month_with_a_year_before(real_run):
+    root, *_ = real_run
+    n = _street_counts()
+    q25 = sum(n[m][0] for m in QUARTER_MONTHS["2025-Q1"])
+    q24 = sum(n[m.replace("2025", "2024")][0] for m in QUARTER_MONTHS["2025-Q1"])
+    row = _scorecard(root, "wiltshire", "2025-Q1")["all_crime"]
+    assert float(row["value"]) == q25 and row["unit"] == "crimes (quarter)"
+    assert float(row["change"]) == pytest.approx((q25 - q24) / q24 * 100)
+    assert row["comparison"] == "quarter to the same quarter last year"
+    # March 2025 against March 2024, both present.
+    mar = (n["2025-03"][0] - n["2024-03"][0]) / n["2024-03"][0] * 100
+    assert f"Mar-25 alone: {n['2025-03'][0]:,}, {'up' if mar > 0 else 'down'} {abs(mar):.1f}% on Mar-24" in row["statement"]
+    assert row["rating"] in ("Red", "Green", "No change")  # judged by the exact test on the two quarters
+    asb25 = sum(n[m][1] for m in QUARTER_MONTHS["2025-Q1"])
+    asb24 = sum(n[m.replace("2025", "2024")][1] for m in QUARTER_MONTHS["2025-Q1"])
+    asb = _scorecard(root, "wiltshire", "2025-Q1")["asb_incidents"]
+    assert float(asb["value"]) == asb25 and float(asb["change"]) == pytest.approx((asb25 - asb24) / asb24 * 100)
+
+
+@pytest.mark.parametrize("quarter", ("2025-Q2", "2025-Q4"))
+def test_wiltshire_measures_with_no_comparison_are_not_scored_never_amber(real_run, quarter):
+    root, *_ = real_run
+    n = _street_counts()
+    card = _scorecard(root, "wiltshire", quarter)
+    row = card["all_crime"]
+    if quarter == "2025-Q2":  # Q2 2024 is incomplete (May-24, Jun-24 missing) and Jun-24 is missing: no comparison
+        assert float(row["value"]) == sum(n[m][0] for m in QUARTER_MONTHS[quarter])
+    else:  # a complete R12 (Jan-25..Dec-25) with no R12 a year before
+        assert float(row["value"]) == sum(v[0] for m, v in n.items() if m.startswith("2025"))
+    assert row["change"] == "" and row["rating"] == "Not scored: no comparison"
+    volumes = [r for r in card.values() if r["unit"].startswith(("crimes", "incidents"))]
+    assert volumes and all(r["rating"] == "Not scored: no comparison" for r in volumes)
+    assert not any(r["rating"] == "Amber" for r in card.values())
+
+
+@pytest.mark.parametrize("quarter", WILTSHIRE_QUARTERS)
+def test_the_gap_is_named_once_per_report_as_a_gap_not_as_not_supplied(real_run, quarter):
+    root, *_ = real_run
+    months = set(_street_counts())
+    missing = [str(p) for p in __import__("pandas").period_range("2024-05", "2024-12", freq="M")]
+    assert not months & set(missing) and {"2024-04", "2025-01"} <= months  # the gap in this copy of the data
+    text = _report_text(root, "wiltshire", quarter)
+    assert text.count("Gap in the data: data.police.uk street files for May-24 to Dec-24 are missing.") == 1
+    card = _scorecard(root, "wiltshire", quarter)
+    assert not any("Gap in the data" in r["statement"] for r in card.values())  # not repeated on every measure
+    # A measure the gap leaves without a value says "gap in the data", not "data not supplied".
+    for r in card.values():
+        if r["value"] == "" and r["metric_id"] != "crime_rate":
+            assert r["verdict"] == "gap in the data" and r["rating"] == "Not scored: gap in the data", r
+    if quarter == "2025-Q1":
+        assert card["positive_outcome_rate"]["rating"] == "Not scored: gap in the data"
+        assert "Gap in the data (May-24 to Dec-24 missing): fewer than 12 consecutive months" in text
+    assert "Data not supplied: fewer than 12" not in text
+
+
+def test_city_of_london_has_no_gap_named(real_run):
+    root, *_ = real_run
+    assert "Gap in the data" not in _report_text(root, "city-of-london")

@@ -57,3 +57,42 @@ def test_a_force_without_its_own_params_gets_kpi_rows_its_validation_accepts(tmp
     generate(paths, "kent", "2022-10", "2023-03")
     df = read_kpi_csv(paths.kpi_raw("kent") / "kpis.csv", "kent")
     assert set(df.loc[df.metric == "intelligence_reports", "area"]) == {"North Kent", "Medway"}
+
+
+def _p1_total(path, ons_code: str) -> int:
+    """Total recorded crime for one force from a sample P1 sheet, read with openpyxl (not the package's reader)."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path, read_only=True)["Table P1"]
+    return next(int(r[2]) for r in ws.iter_rows(values_only=True) if r and r[0] == ons_code)
+
+
+def test_the_sample_ons_total_and_the_street_files_come_from_one_model(sample_root):
+    """The sample's ONS count is the street files' 12-month crimes divided by STREET_SHARE_OF_ONS (the stated reason
+    they differ), within the model's noise: not two unrelated totals side by side."""
+    from pccreport.inputs.sample import STREET_SHARE_OF_ONS
+
+    for end in ("2022-03", "2023-03"):
+        year, month = int(end[:4]), int(end[5:])
+        months = [f"{y}-{m:02d}" for y, m in ((year - 1 + (month + k) // 12, (month + k) % 12 + 1) for k in range(12))]
+        assert months[-1] == end and len(set(months)) == 12
+        street = 0
+        for m in months:
+            with open(sample_root.police_uk_raw("wiltshire") / m / f"{m}-wiltshire-street.csv", newline="") as f:
+                street += sum(1 for r in csv.DictReader(f) if r["Crime type"] != "Anti-social behaviour")
+        book = next((sample_root.raw / "ons" / "recorded_crime").glob(f"SAMPLE_pfa_tables_ye_*{year}.xlsx"))
+        ons = _p1_total(book, "E23000038")
+        assert abs(street / ons - STREET_SHARE_OF_ONS) < 0.03, (end, street, ons)
+
+
+def test_the_report_says_in_one_sentence_why_the_two_counts_differ():
+    from pccreport.report import statements as st
+
+    same = st.render("counts_differ", ons="41,090", ons_period="Mar-23", street="39,000", street_period="Mar-23",
+                     months="")
+    other = st.render("counts_differ", ons="41,090", ons_period="Jun-25", street="52,005", street_period="Dec-25",
+                      months=" (they also cover different months)")
+    for s in (same, other):
+        assert s.count(". ") == 0 and s.endswith(".")  # one sentence
+        assert "leave out crimes it cannot place on its map" in s
+    assert "different months" in other and "different months" not in same

@@ -229,18 +229,34 @@ def test_comparison_with_national_data_shows_rate_rank_peer_and_charts(ingested,
     assert len(src) == 1 and src[0]["period"] == "12 months to 2022-03 … 2023-03" and len(src[0]["sha256"]) == 16
 
 
-def test_comparison_ignores_national_periods_after_the_quarter(ingested):
-    nat = national_frame(ingested, periods=("2023-06", "2025-06"))
+def _comparison_text(ingested, periods: tuple[str, ...], quarter: str = "2023-Q1") -> tuple[str, object]:
+    nat = national_frame(ingested, periods=periods)
     out = ingested.processed / "national"
     out.mkdir(parents=True, exist_ok=True)
     nat.to_parquet(out / "recorded_crime.parquet")
     try:
-        ctx = report.context("wiltshire", "2023-Q1", str(ingested.root))
-        text = _text(report.crime_comparison(ctx).data)
+        ctx = report.context("wiltshire", quarter, str(ingested.root))
+        return _text(report.crime_comparison(ctx).data), ctx
     finally:
         (out / "recorded_crime.parquet").unlink()
+
+
+def test_comparison_ignores_national_periods_that_do_not_include_the_quarter(ingested):
+    text, ctx = _comparison_text(ingested, ("2025-06",))
     assert "National figures not supplied" in text and "for a period ending by Mar-23" in text
     assert "ranked" not in text
+    assert ctx.result("crime_rate").value is None
+
+
+def test_comparison_with_no_table_ending_by_the_quarter_uses_the_nearest_that_includes_it(ingested):
+    # Jul-22..Jun-23 includes Mar-23; Jun-25 does not and never appears. The report says what it used and why.
+    text, ctx = _comparison_text(ingested, ("2023-06", "2025-06"))
+    assert "12 months to Jun-23 (no ONS table supplied ends by Mar-23; these 12 months are the nearest" in text
+    assert "ranked" in text and "Jun-25" not in text
+    r = ctx.result("crime_rate")
+    assert r.period == "Jun-23" and r.value is not None
+    assert "no ONS table supplied ends by Mar-23; the 12 months to Jun-23 are the nearest that include Mar-23" in \
+        " ".join(r.statements)
 
 
 def test_fmt_target_and_rag_counts():
