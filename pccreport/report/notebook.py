@@ -175,9 +175,17 @@ def comparison_html(ctx: ReportContext) -> str:
             from ..metrics import rolling
 
             ch = rolling.r12_yoy(monthly, end)
-            fig = charts.r12_trend_figure(r12, name, ch.change, street_src)
-            alt = charts.comparison_alt("r12", r12=r12)
             stmts = []
+            points = int(r12.dropna().size)
+            if points >= comparison.MIN_TREND_POINTS:
+                fig = charts.r12_trend_figure(r12, name, ch.change, street_src)
+                figure = Markup(charts.figure_html(fig, charts.comparison_alt("r12", r12=r12)))
+            else:
+                figure = Markup("")
+                stmts.append(st.render("trend_too_short", what="The rolling 12-month total",
+                                       have=f"only {points} month{'s' if points != 1 else ''} have a full 12 months "
+                                            f"of data before them",
+                                       need=comparison.MIN_TREND_POINTS))
             if ch.current is not None:
                 change = "no comparison with the year before" if ch.change is None else (
                     f"{st.change_pct(ch.change)} on the 12 months to {(end - 12).strftime('%b-%y')} ({ch.previous:,.0f})")
@@ -189,7 +197,7 @@ def comparison_html(ctx: ReportContext) -> str:
                 stmts.append(st.render("counts_differ", ons=kw["national"]["ons_count"],
                                        ons_period=kw["national"]["ons_period"], street=f"{ch.current:,.0f}",
                                        street_period=end.strftime("%b-%y")))
-            kw["r12"] = {"statements": stmts, "figure": Markup(charts.figure_html(fig, alt))}
+            kw["r12"] = {"statements": stmts, "figure": figure}
         street = ctx.data.street
         yoy = comparison.yoy_by_type(street[street["month"] <= end], end, exclude=(ASB,))
         if yoy["change"].notna().any():
@@ -264,12 +272,21 @@ def _national_block(ctx: ReportContext) -> dict | None:
                       "population": f"{pd.to_numeric(rates['population']).sum():,.0f}", "rate": f"{c.national:.2f}",
                       "rank": "", "cls": "avg"})
     history = comparison.rate_history(nat, ctx.force.slug, c.peers, group, population)
-    figs = [charts.figure_html(charts.rate_comparison_figure(history, name, group, NATIONAL_SOURCE),
-                               charts.comparison_alt("rate", history=history, force_name=name)),
-            charts.figure_html(charts.ranked_figure(rates, ctx.force.slug, ctx.names, c.peers, period, group,
-                                                    NATIONAL_SOURCE),
-                               charts.comparison_alt("ranked", rates=rates, force=ctx.force.slug, force_name=name))]
-    return {"statements": stmts, "table": table, "figures": [Markup(f) for f in figs],
+    ranked = charts.figure_html(charts.ranked_figure(rates, ctx.force.slug, ctx.names, c.peers, period, group,
+                                                     NATIONAL_SOURCE),
+                                charts.comparison_alt("ranked", rates=rates, force=ctx.force.slug, force_name=name))
+    # The latest period is in the table and the ranked chart; a line over time only with enough periods for a trend.
+    known = history.dropna(subset=["force"])
+    trend, trend_note = Markup(""), ""
+    if len(known) >= comparison.MIN_TREND_POINTS:
+        trend = Markup(charts.figure_html(charts.rate_comparison_figure(known, name, group, NATIONAL_SOURCE),
+                                          charts.comparison_alt("rate", history=known, force_name=name)))
+    elif len(known) > 1:
+        shown = ", ".join(pd.Period(x, freq="M").strftime("%b-%y") for x in known["period_end"])
+        trend_note = st.render("trend_too_short", what="The rate per 1,000 against peers and England and Wales",
+                               have=f"the national tables give it for {len(known)} periods ({shown})",
+                               need=comparison.MIN_TREND_POINTS)
+    return {"statements": stmts, "table": table, "ranked": Markup(ranked), "trend": trend, "trend_note": trend_note,
             "ons_count": f"{me['count']:,.0f}", "ons_period": p}
 
 
@@ -300,7 +317,8 @@ def scorecards(ctx: ReportContext, priority: int) -> HTML:
             fig = charts.xmr_figure(r, source)
             figures.append(charts.figure_html(fig, charts.alt_text(r)))
         parts.append(sections.render("scorecard.html.j2", title=sc.title, results=results,
-                                     figures=[sections.Markup(f) for f in figures]))
+                                     figures=[sections.Markup(f) for f in figures],
+                                     r_index={r.metric.id: i for i, r in enumerate(results)}))
     return HTML("".join(parts))
 
 
@@ -311,30 +329,13 @@ def governance(ctx: ReportContext) -> HTML:
 
 
 def back_matter(ctx: ReportContext) -> HTML:
-    """Glossary of the acronyms the report uses, and the provenance stamp."""
+    """Notes on methods (from docs/methods.md), the glossary and the provenance stamp.
+
+    The glossary lists every entry; the page assembly (render.page_html) keeps those the finished report uses.
+    """
+    from .notes import methods_html
+
     glossary = sections.load_glossary(ctx.paths.param_file("glossary.yaml"))
-    return HTML(sections.render("back.html.j2", glossary=sections.used_acronyms(report_text(ctx), glossary),
-                                prov=ctx.provenance.as_dict(), plan_title=ctx.plan.title, quarter=ctx.quarter.label))
-
-
-def report_text(ctx: ReportContext) -> str:
-    """All words the report shows, for finding the acronyms it uses."""
-    from . import rag
-
-    # The fixed words every report shows (cover kicker, RAG rule, sources) as well as the plan's and narrative's.
-    parts = [ctx.plan.title, ctx.plan.governance_title, "Quarterly PCC highlight report", rag.RULE,
-             *SOURCE_LABELS.values(), "R12 rolling 12 months"]
-    if ctx.national is not None:
-        parts.append(NATIONAL_SOURCE)
-    for p in ctx.plan.priorities:
-        parts.append(p.title)
-        parts += [sc.title for sc in p.scorecards]
-    for r in ctx.results:
-        parts.append(r.metric.name)
-        parts += r.statements
-        if r.chart is not None:
-            parts.append(r.chart.settings.describe())
-    sections_ = list(ctx.narrative.priorities.values()) + [ctx.narrative.governance]
-    for s in sections_:
-        parts += s.outcomes + s.focus + s.risks + [d.action + " " + d.note for d in s.deliverables]
-    return "\n".join(parts)
+    return HTML(sections.render("back.html.j2", glossary=sorted(glossary.items(), key=lambda kv: kv[0].lower()),
+                                methods=Markup(methods_html(ctx.paths.methods)), prov=ctx.provenance.as_dict(),
+                                plan_title=ctx.plan.title, quarter=ctx.quarter.label))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
@@ -117,11 +115,6 @@ def narrative_section(anchor: str, heading: str, section, narrative, plan, quart
                   quarter=quarter, force=force, status=status, due_label=due_label)
 
 
-def used_acronyms(text: str, glossary: dict[str, str]) -> list[tuple[str, str]]:
-    """Glossary entries whose acronym appears as a whole word in ``text``."""
-    return [(k, v) for k, v in sorted(glossary.items()) if re.search(rf"(?<![\w&]){re.escape(k)}(?![\w&])", text)]
-
-
 def load_glossary(path) -> dict[str, str]:
-    """The acronym glossary (params/glossary.yaml)."""
+    """The glossary of acronyms and terms (params/glossary.yaml)."""
     return {str(k): str(v) for k, v in (safe_load(path.read_text(encoding="utf-8")) or {}).items()}
