@@ -325,7 +325,7 @@ def scorecards(ctx: ReportContext, priority: int) -> HTML:
 def governance(ctx: ReportContext) -> HTML:
     """The delivery and governance section."""
     return HTML(sections.narrative_section("governance", ctx.plan.governance_title, ctx.narrative.governance,
-                                           ctx.narrative, ctx.plan, ctx.quarter, ctx.force))
+                                           ctx.narrative, ctx.plan, ctx.quarter, ctx.force, new_page=False))
 
 
 def back_matter(ctx: ReportContext) -> HTML:

@@ -104,15 +104,16 @@ def render(template: str, **ctx) -> str:
                                               **ctx)
 
 
-def narrative_section(anchor: str, heading: str, section, narrative, plan, quarter, force) -> str:
-    """A priority's (or governance) narrative block: outcomes, focus, deliverables, risks."""
+def narrative_section(anchor: str, heading: str, section, narrative, plan, quarter, force, new_page: bool = True) -> str:
+    """A priority's (or governance) narrative block: outcomes, focus, deliverables, risks; on a new printed page
+    unless ``new_page`` is False (governance follows on from the last priority)."""
     as_of = quarter.end_month.end_time.date()
 
     def status(d: Deliverable) -> str:
         return due_status(d.due, d.progress, as_of, d.start)
 
     return render("narrative.html.j2", anchor=anchor, heading=heading, section=section, narrative=narrative, plan=plan,
-                  quarter=quarter, force=force, status=status, due_label=due_label)
+                  quarter=quarter, force=force, status=status, due_label=due_label, new_page=new_page)
 
 
 def load_glossary(path) -> dict[str, str]:
