@@ -14,8 +14,8 @@ _LEAKS = [(re.compile(r"`"), "a code span"),
           (re.compile(r"\b[\w.-]+/[\w./-]+\.\w+\b|\b[\w-]+\.(?:py|ya?ml|parquet|csv|json|ipynb)\b"), "a file path"),
           (re.compile(r"[Σ÷√]|\d\s*×\s*\w|\bsqrt\b|\bmean\s*±"), "a formula")]
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-_GLOSSARY_RE = re.compile(r'(<table class="glossary"[^>]*>)(.*?)(</table>)', re.S)
-_TERM_ROW_RE = re.compile(r'<tr data-term="([^"]*)">.*?</tr>', re.S)
+_GLOSSARY_RE = re.compile(r'(<div class="glossary"[^>]*>)(.*?)(</div><!-- glossary -->)', re.S)
+_TERM_ROW_RE = re.compile(r'<p data-term="([^"]*)">.*?</p>', re.S)
 
 
 def public_leaks(text: str) -> list[str]:
@@ -46,7 +46,8 @@ def methods_html(path: Path) -> str:
     if not text:
         raise ValueError(f"{path}: no '## ' sections above '## {PRIVATE}', so the report would have no notes on "
                          "methods; restore the methods sections")
-    return _MD.render(text)
+    # A class for the print CSS: a long reference table here may break between rows.
+    return _MD.render(text).replace("<table>", '<table class="reference">')
 
 
 def visible_text(page: str) -> str:
@@ -69,5 +70,5 @@ def prune_glossary(body: str) -> str:
         return body
     rest = visible_text(body[:m.start()] + body[m.end():])
     kept = [row.group(0) for row in _TERM_ROW_RE.finditer(m.group(2)) if term_used(html.unescape(row.group(1)), rest)]
-    inner = "".join(kept) or '<tr><td colspan="2">This report uses none of the glossary\'s terms.</td></tr>'
-    return body[:m.start()] + m.group(1) + "<tbody>" + inner + "</tbody>" + m.group(3) + body[m.end():]
+    inner = "".join(kept) or "<p>This report uses none of the glossary's terms.</p>"
+    return body[:m.start()] + m.group(1) + inner + m.group(3) + body[m.end():]

@@ -74,7 +74,7 @@ def comparison_bases(results: list) -> str:
 SPARK_POINTS = 24  # two years of months: enough to see a season, small enough for a table cell
 
 
-def sparkline(series, width: int = 60, height: int = 14) -> Markup:
+def sparkline(series, width: int = 60, height: int = 11) -> Markup:
     """A small inline SVG line of the series' last ``SPARK_POINTS`` values (empty when fewer than 3 points)."""
     if series is None:
         return Markup("")

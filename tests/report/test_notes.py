@@ -13,8 +13,8 @@ from pccreport.report import comparison, notes, render
 
 
 def _glossary(*terms: str) -> str:
-    rows = "".join(f'<tr data-term="{t}"><th>{t}</th><td>def of {t}</td></tr>' for t in terms)
-    return f'<section id="glossary"><table class="glossary"><tbody>{rows}</tbody></table></section>'
+    rows = "".join(f'<p data-term="{t}"><b>{t}</b> def of {t}</p>' for t in terms)
+    return f'<section id="glossary"><div class="glossary">{rows}</div><!-- glossary --></section>'
 
 
 def test_glossary_keeps_only_terms_the_rest_of_the_body_uses():
