@@ -287,7 +287,7 @@ def yoy_by_type_figure(yoy: pd.DataFrame, end: pd.Period, source: str) -> Figure
         ax.set_xlabel(f"Change, 12 months to {end.strftime('%b-%y')} on the year before (%)", fontsize=7)
         ax.grid(axis="y", visible=False)
         ax.tick_params(labelsize=6.5)
-        ax.set_title(_wrapped(title, 46), loc="left", fontsize=8)
+        ax.set_title(_wrapped(title, 34), loc="left", fontsize=8)  # starts after the long type names
         _source_line(fig, f"Source: {source}. Labels: the change; the counts are in the table. "
                           "Blue = fall, orange = rise, grey = no change.")
     return fig
