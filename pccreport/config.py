@@ -54,6 +54,13 @@ class Paths:
         checkout = DEFAULT_ROOT / "notebooks"
         return checkout if checkout.is_dir() else PACKAGE_ROOT / "_notebooks"
 
+    @property
+    def methods(self) -> Path:
+        """docs/methods.md, the one statement of the methods, printed in every report's notes."""
+        # Like the notebooks, part of the project, never taken from a data root; a wheel carries it in _docs.
+        checkout = DEFAULT_ROOT / "docs" / "methods.md"
+        return checkout if checkout.is_file() else PACKAGE_ROOT / "_docs" / "methods.md"
+
     def police_uk_raw(self, force: str) -> Path:
         return self.raw / "police_uk" / force
 

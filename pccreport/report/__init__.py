@@ -13,9 +13,8 @@ from .notebook import (
     crime_comparison,
     governance,
     priority_narrative,
-    report_text,
     scorecards,
 )
 
 __all__ = ["ContextWarning", "ReportContext", "back_matter", "context", "cover", "crime_comparison", "governance",
-           "priority_narrative", "report_text", "scorecards"]
+           "priority_narrative", "scorecards"]

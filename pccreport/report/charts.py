@@ -17,7 +17,6 @@ import pandas as pd
 
 from .scorecard import MetricResult
 from .statements import fmt_value
-from .wraptext import figure_text
 
 # Okabe–Ito colour-blind-safe palette; MDC convention: blue improving, orange concerning, grey common cause.
 IMPROVING = "#0072B2"
@@ -28,6 +27,8 @@ LIMIT = "#56B4E9"
 TARGET = "#CC79A7"
 DPI = 160
 SIZE = (7.2, 3.3)  # inches: fits the A4 text width at a readable font size
+HALF = (3.4, 2.05)  # inches: one of two charts side by side in the A4 text width, text still at about 8 pt
+CAPTION = "pcc_caption"  # the Figure attribute holding its source and note, printed as text under the image
 
 _RC = {
     "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold",
@@ -62,13 +63,13 @@ def xmr_figure(r: MetricResult, source: str) -> Figure:
     m = r.metric
     scale, unit = _scale(r)
     with matplotlib.rc_context(_RC):
-        fig, ax = _subplots(SIZE)
+        fig, ax = _subplots(HALF)
         x = res.values.index.to_timestamp()
         y = res.values.to_numpy() / scale
-        ax.plot(x, y, color=LINE, lw=1.2, zorder=2)
-        ax.step(x, res.mean / scale, where="mid", color="black", lw=1, label="Mean")
-        ax.step(x, res.upper / scale, where="mid", color=LIMIT, lw=1, ls="--", label="Process limits")
-        ax.step(x, res.lower / scale, where="mid", color=LIMIT, lw=1, ls="--")
+        ax.plot(x, y, color=LINE, lw=1.0, zorder=2)
+        ax.step(x, res.mean / scale, where="mid", color="black", lw=0.9, label="Mean")
+        ax.step(x, res.upper / scale, where="mid", color=LIMIT, lw=0.9, ls="--", label="Process limits")
+        ax.step(x, res.lower / scale, where="mid", color=LIMIT, lw=0.9, ls="--")
         colours = []
         for i in range(len(y)):
             sig = res.point_signal(i)
@@ -77,39 +78,76 @@ def xmr_figure(r: MetricResult, source: str) -> Figure:
             else:
                 good = (sig.side == "high") == (m.direction == "up")
                 colours.append(IMPROVING if good else CONCERNING)
-        ax.scatter(x, y, c=colours, s=18, zorder=3, edgecolors="white", linewidths=0.4)
+        ax.scatter(x, y, c=colours, s=12, zorder=3, edgecolors="white", linewidths=0.3)
         if m.target is not None:
             tunit = r.unit if r.unit in ("percent", "seconds", "days") else "count"
-            ax.axhline(m.target / scale, color=TARGET, lw=1.4, ls=(0, (4, 2)),
+            ax.axhline(m.target / scale, color=TARGET, lw=1.2, ls=(0, (4, 2)),
                        label=f"Target ({fmt_value(float(m.target), tunit)})")
         for j, when in enumerate(res.settings.rebase_at):
             ax.axvline(when.to_timestamp(), color="black", lw=0.8, ls="-.", alpha=0.7,
                        label="Limits recalculated" if j == 0 else None)
-        ax.set_ylabel(unit)
-        ax.set_xlabel("Month")
-        _month_axis(ax)
-        ax.set_title(chart_title(r), loc="left")
-        handles = [Line2D([], [], color=c, marker="o", ls="", label=lbl) for c, lbl in
-                   ((IMPROVING, "Special cause – improving"), (CONCERNING, "Special cause – concerning"), (COMMON, "Common cause"))]
-        ax.legend(handles=ax.get_legend_handles_labels()[0] + handles, fontsize=7, ncols=3, loc="upper left",
-                  bbox_to_anchor=(0, -0.2), frameon=False)
-        _source_line(fig, f"Source: {source}. {res.settings.describe()}")
+        ax.set_ylabel(unit, fontsize=7.5)
+        ax.set_xlabel("Month", fontsize=7, labelpad=1)
+        ax.tick_params(labelsize=7)
+        _month_axis(ax, few=True)
+        ax.set_title(_wrapped(chart_title(r), 46), loc="left", fontsize=8)
+        # The key lists only what this chart shows: a point colour that no point has is left out.
+        points = [(c, lbl) for c, lbl in ((IMPROVING, "Improving"), (CONCERNING, "Concerning"),
+                                          (COMMON, "Common cause")) if c in colours]
+        handles = [Line2D([], [], color=c, marker="o", ls="", ms=4, label=lbl) for c, lbl in points]
+        fig.legend(handles=handles + ax.get_legend_handles_labels()[0], fontsize=6.5, ncols=3, loc="outside lower left",
+                   frameon=False, handlelength=1.5, handletextpad=0.4, columnspacing=0.8, borderaxespad=0)
+        _source_line(fig, f"Source: {source}." + _xmr_note(res.settings))
     return fig
 
 
-def _month_axis(ax: Axes) -> None:
-    """Month ticks in the report's 'Mar-23' style, a few per chart so they never collide."""
+def _xmr_note(settings) -> str:
+    """What is particular to this control chart (the method itself is explained once, in the report's notes)."""
+    parts = []
+    if settings.rebase_at:
+        parts.append("Limits recalculated from " + ", ".join(p.strftime("%b-%y") for p in settings.rebase_at) + ".")
+    if settings.baseline_points:
+        parts.append(f"Limits fixed on the first {settings.baseline_points} months.")
+    default = type(settings)()
+    if (settings.run_length, settings.trend_length) != (default.run_length, default.trend_length):
+        parts.append(f"Runs of {settings.run_length} and trends of {settings.trend_length} points are signals.")
+    if settings.screen_moving_ranges != default.screen_moving_ranges:
+        parts.append("Unusually large month-to-month changes are left out of the limits.")
+    return "".join(" " + p for p in parts)
+
+
+def _wrapped(text: str, width: int) -> str:
+    """A title broken at words onto lines of at most ``width`` characters (cheap: no text measurement)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _month_axis(ax: Axes, few: bool = False) -> None:
+    """Month ticks in the report's 'Mar-23' style, a few per chart so they never collide (fewer on a half-width one)."""
     import matplotlib.dates as mdates
 
-    loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    if few:
+        lo, hi = (mdates.num2date(v) for v in ax.dataLim.intervalx)
+        months = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
+        step = next((k for k in (1, 2, 3, 4, 6, 12, 24) if months / k <= 5), 36)
+        loc = mdates.MonthLocator(bymonth=range(1, 13, min(step, 12)), interval=max(1, step // 12))
+    else:
+        loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b-%y"))
 
 
 def _source_line(fig: Figure, text: str) -> None:
-    """The source line under a chart, in the same place and size on every chart."""
-    # Wrapped as fig.text(..., wrap=True) would, with far fewer text measurements (see wraptext.py).
-    figure_text(fig, 0.0, -0.02, text, fontsize=6.5, color="#555555", wrap=True, va="top")
+    """Keep the chart's source and note with the figure; ``figure_html`` prints it as a caption under the image."""
+    # Not drawn into the PNG: text in the image cannot be selected, searched or read by a screen reader, and
+    # scaled with the image it fell to about 5 pt.
+    setattr(fig, CAPTION, text)
+
+
+def caption(fig: Figure) -> str:
+    """The source and note a chart function gave its figure ('' if none)."""
+    return getattr(fig, CAPTION, "")
 
 
 def _short_period(period_end: str) -> str:
@@ -128,7 +166,7 @@ def rate_comparison_figure(history: pd.DataFrame, force_name: str, offence_group
     period = _short_period(last["period_end"])
     title = _rate_title(force_name, last["force"], last["peer"], last["national"], period)
     with matplotlib.rc_context(_RC):
-        fig, ax = _subplots((SIZE[0], 2.9))
+        fig, ax = _subplots((SIZE[0], 2.9) if len(h) == 1 else HALF)
         series = [("force", force_name, IMPROVING), ("peer", "Peer-group average", CONCERNING),
                   ("national", "England and Wales", COMMON)]
         if len(h) == 1:
@@ -146,12 +184,13 @@ def rate_comparison_figure(history: pd.DataFrame, force_name: str, offence_group
             for key, label, colour in series:
                 ax.plot(x, h[key].astype(float), color=colour, lw=2 if key == "force" else 1.4, marker="o", ms=3,
                         label=label)
-            ax.set_ylabel("Crimes per 1,000 residents (12 months)")
-            ax.set_xlabel("12 months ending")
-            _month_axis(ax)
+            ax.set_ylabel("Crimes per 1,000 (12 months)", fontsize=7.5)
+            ax.set_xlabel("12 months ending", fontsize=7.5)
+            ax.tick_params(labelsize=7)
+            _month_axis(ax, few=True)
             ax.set_ylim(bottom=0)
-            ax.legend(fontsize=7.5, frameon=False, loc="lower left")
-        ax.set_title(title, loc="left")
+            ax.legend(fontsize=6.5, frameon=False, loc="lower left")
+        ax.set_title(_wrapped(title, 46 if len(h) > 1 else 100), loc="left", fontsize=8)
         _source_line(fig, f"Source: {source}. {offence_group}. Rate per 1,000 residents (ONS mid-year "
                           "population); peer average: the peer forces' offences per 1,000 of their combined population.")
     return fig
@@ -177,21 +216,26 @@ def ranked_figure(rates: pd.DataFrame, force: str, names: dict[str, str], peers:
     if row.empty:
         title = f"{name} is not ranked: rate per 1,000 of the {n} ranked forces, 12 months to {period}"
     else:
-        rank = int(row["rank"].iloc[0])
-        title = f"{name} has the {_ordinal(rank)} lowest crime rate of {n} forces (12 months to {period})"
+        from ..metrics.rates import Rank
+
+        phrase = Rank(force, int(row["rank"].iloc[0]), n).phrase  # from the nearer end: "10th highest of 42"
+        title = f"{name} has the {phrase.replace(' of ', ' crime rate of ')} forces (12 months to {period})"
     colours = [IMPROVING if f == force else (LIMIT if f in peers else "#BBBBBB") for f in df["force"]]
     with matplotlib.rc_context(_RC):
-        fig, ax = _subplots((SIZE[0], max(3.0, 0.13 * n + 1.1)))
-        y = range(n)
-        ax.barh(list(y), df["rate"].astype(float), color=colours, height=0.75)
-        ax.set_yticks(list(y), [names.get(f, f) for f in df["force"]], fontsize=6.5)
-        for lbl, f in zip(ax.get_yticklabels(), df["force"]):
+        # Columns, highest rate first, names under them: the whole ranking in a strip the width of the page.
+        fig, ax = _subplots((SIZE[0], 3.0))
+        x = range(n)
+        ax.bar(list(x), df["rate"].astype(float), color=colours, width=0.75)
+        ax.set_xticks(list(x), [names.get(f, f) for f in df["force"]], fontsize=6, rotation=90)
+        for lbl, f in zip(ax.get_xticklabels(), df["force"]):
             if f == force:
                 lbl.set_fontweight("bold")
-        ax.margins(y=0.01)
-        ax.set_xlabel(f"Recorded crimes per 1,000 residents, 12 months to {period}")
-        ax.grid(axis="y", visible=False)
-        ax.set_title(title, loc="left")
+        ax.margins(x=0.01)
+        ax.set_ylabel("Crimes per 1,000 residents", fontsize=7.5)
+        ax.set_xlabel(f"Police force area, 12 months to {period}", fontsize=7.5)
+        ax.grid(axis="x", visible=False)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_title(title, loc="left", fontsize=9)
         handles = [Rectangle((0, 0), 1, 1, color=IMPROVING, label=name),
                    Rectangle((0, 0), 1, 1, color=LIMIT, label="Peer forces"),
                    Rectangle((0, 0), 1, 1, color="#BBBBBB", label="Other forces")]
@@ -199,11 +243,6 @@ def ranked_figure(rates: pd.DataFrame, force: str, names: dict[str, str], peers:
         _source_line(fig, f"Source: {source}. {offence_group}. Ranked from the lowest rate; City of London (not "
                           "ranked) and figures suppressed by ONS are left out.")
     return fig
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def r12_trend_figure(r12: pd.Series, force_name: str, change: float | None, source: str) -> Figure:
@@ -217,14 +256,15 @@ def r12_trend_figure(r12: pd.Series, force_name: str, change: float | None, sour
         title = (f"{force_name}: crime {word} {abs(change):.1f}% year on year, {s.iloc[-1]:,.0f} in the 12 months "
                  f"to {end.strftime('%b-%y')}")
     with matplotlib.rc_context(_RC):
-        fig, ax = _subplots((SIZE[0], 2.5))
+        fig, ax = _subplots(HALF)
         full = r12.loc[s.index[0]:]
         ax.plot(full.index.to_timestamp(), full.to_numpy(), color=IMPROVING, lw=1.8, marker="o", ms=2.5)
-        ax.set_ylabel("Crimes, rolling 12 months")
-        ax.set_xlabel("12 months ending")
-        _month_axis(ax)
+        ax.set_ylabel("Crimes, rolling 12 months", fontsize=7.5)
+        ax.set_xlabel("12 months ending", fontsize=7.5)
+        ax.tick_params(labelsize=7)
+        _month_axis(ax, few=True)
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-        ax.set_title(title, loc="left")
+        ax.set_title(_wrapped(title, 46), loc="left", fontsize=8)
         _source_line(fig, f"Source: {source}. All crime excluding anti-social behaviour; each point is the total of "
                           "the 12 months ending that month (R12).")
     return fig
@@ -236,20 +276,19 @@ def yoy_by_type_figure(yoy: pd.DataFrame, end: pd.Period, source: str) -> Figure
     rises = int((df["change"].round(1) > 0).sum())
     title = (f"Crime rose in {rises} of {len(df)} crime types, year on year to {end.strftime('%b-%y')}")
     with matplotlib.rc_context(_RC):
-        fig, ax = _subplots((SIZE[0], max(2.4, 0.19 * len(df) + 1.0)))
+        fig, ax = _subplots((HALF[0], max(2.2, 0.16 * len(df) + 0.9)))
         vals = df["change"].astype(float).to_numpy()
         cols = [COMMON if round(v, 1) == 0 else (CONCERNING if v > 0 else IMPROVING) for v in vals]
         bars = ax.barh(df["crime_type"], vals, color=cols, height=0.65)
-        ax.bar_label(bars, labels=[f"{v:+.1f}% ({c:,.0f})" for v, c in zip(vals, df["current"])], padding=3,
-                     fontsize=6.5)
+        ax.bar_label(bars, labels=[f"{v:+.1f}%" for v in vals], padding=2, fontsize=6.5)  # counts: in the table
         ax.axvline(0, color="black", lw=0.8)
         lim = max(5.0, float(np.nanmax(np.abs(vals))) * 1.45) if len(vals) else 5.0
         ax.set_xlim(-lim, lim)
-        ax.set_xlabel(f"Change in crimes, 12 months to {end.strftime('%b-%y')} against the year before (%)")
+        ax.set_xlabel(f"Change, 12 months to {end.strftime('%b-%y')} on the year before (%)", fontsize=7)
         ax.grid(axis="y", visible=False)
-        ax.tick_params(axis="y", labelsize=7)
-        ax.set_title(title, loc="left")
-        _source_line(fig, f"Source: {source}. Labels: change and the 12-month count. "
+        ax.tick_params(labelsize=6.5)
+        ax.set_title(_wrapped(title, 34), loc="left", fontsize=8)  # starts after the long type names
+        _source_line(fig, f"Source: {source}. Labels: the change; the counts are in the table. "
                           "Blue = fall, orange = rise, grey = no change.")
     return fig
 
@@ -309,10 +348,14 @@ def alt_text(r: MetricResult) -> str:
             f"{res.upper.iloc[-1]:,.1f}; {n_sig} points flagged as special cause; latest month: {r.verdict}.")
 
 
-def figure_html(fig: Figure, alt: str, caption: str = "") -> str:
-    """The figure as a self-contained <figure> with an embedded PNG and alt text."""
+def figure_html(fig: Figure, alt: str, note: str | None = None) -> str:
+    """The figure as a self-contained <figure>: embedded PNG, alt text and its source and note as a caption.
+
+    ``note`` defaults to the caption the chart function gave the figure (see ``_source_line``).
+    """
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    text = caption(fig) if note is None else note
+    cap = f"<figcaption>{html.escape(text)}</figcaption>" if text else ""
     return f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>{cap}</figure>'

@@ -15,6 +15,8 @@ import pandas as pd
 
 from ..metrics import rates, rolling
 
+MIN_TREND_POINTS = 6  # fewer points than this make no trend: the figures are given as text instead of a line chart
+
 
 def total_group(recorded_crime: pd.DataFrame) -> str | None:
     """The offence group holding total recorded crime (the ONS 'Total recorded crime (excluding fraud)' column)."""

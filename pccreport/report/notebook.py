@@ -218,9 +218,17 @@ def comparison_section(ctx: ReportContext) -> tuple[str, dict[str, pd.DataFrame]
             from ..metrics import rolling
 
             ch = rolling.r12_yoy(monthly, end)
-            fig = charts.r12_trend_figure(r12, name, ch.change, street_src)
-            alt = charts.comparison_alt("r12", r12=r12)
             stmts = []
+            points = int(r12.dropna().size)
+            if points >= comparison.MIN_TREND_POINTS:
+                fig = charts.r12_trend_figure(r12, name, ch.change, street_src)
+                figure = Markup(charts.figure_html(fig, charts.comparison_alt("r12", r12=r12)))
+            else:
+                figure = Markup("")
+                stmts.append(st.render("trend_too_short", what="The rolling 12-month total",
+                                       have=f"only {points} month{'s' if points != 1 else ''} have a full 12 months "
+                                            f"of data before them",
+                                       need=comparison.MIN_TREND_POINTS))
             if ch.current is not None:
                 change = "no comparison with the year before" if ch.change is None else (
                     f"{st.change_pct(ch.change)} on the 12 months to {(end - 12).strftime('%b-%y')} ({ch.previous:,.0f})")
@@ -234,7 +242,7 @@ def comparison_section(ctx: ReportContext) -> tuple[str, dict[str, pd.DataFrame]
                                        ons_period=kw["national"]["ons_period"], street=f"{ch.current:,.0f}",
                                        street_period=end.strftime("%b-%y"),
                                        months="" if same else " (they also cover different months)"))
-            kw["r12"] = {"statements": stmts, "figure": Markup(charts.figure_html(fig, alt))}
+            kw["r12"] = {"statements": stmts, "figure": figure}
             frames["r12"] = r12.rename("r12").to_frame().rename_axis("month")
         street = ctx.data.street
         yoy = comparison.yoy_by_type(street[street["month"] <= end], end, exclude=(ASB,))
@@ -321,12 +329,21 @@ def _national_block(ctx: ReportContext) -> dict | None:
                       "population": f"{pd.to_numeric(rates['population']).sum():,.0f}", "rate": f"{c.national:.2f}",
                       "rank": "", "cls": "avg"})
     history = comparison.rate_history(nat, ctx.force.slug, c.peers, group, population)
-    figs = [charts.figure_html(charts.rate_comparison_figure(history, name, group, NATIONAL_SOURCE),
-                               charts.comparison_alt("rate", history=history, force_name=name)),
-            charts.figure_html(charts.ranked_figure(rates, ctx.force.slug, ctx.names, c.peers, period, group,
-                                                    NATIONAL_SOURCE),
-                               charts.comparison_alt("ranked", rates=rates, force=ctx.force.slug, force_name=name))]
-    return {"statements": stmts, "table": table, "figures": [Markup(f) for f in figs],
+    ranked = charts.figure_html(charts.ranked_figure(rates, ctx.force.slug, ctx.names, c.peers, period, group,
+                                                     NATIONAL_SOURCE),
+                                charts.comparison_alt("ranked", rates=rates, force=ctx.force.slug, force_name=name))
+    # The latest period is in the table and the ranked chart; a line over time only with enough periods for a trend.
+    known = history.dropna(subset=["force"])
+    trend, trend_note = Markup(""), ""
+    if len(known) >= comparison.MIN_TREND_POINTS:
+        trend = Markup(charts.figure_html(charts.rate_comparison_figure(known, name, group, NATIONAL_SOURCE),
+                                          charts.comparison_alt("rate", history=known, force_name=name)))
+    elif len(known) > 1:
+        shown = ", ".join(pd.Period(x, freq="M").strftime("%b-%y") for x in known["period_end"])
+        trend_note = st.render("trend_too_short", what="The rate per 1,000 against peers and England and Wales",
+                               have=f"the national tables give it for {len(known)} periods ({shown})",
+                               need=comparison.MIN_TREND_POINTS)
+    return {"statements": stmts, "table": table, "ranked": Markup(ranked), "trend": trend, "trend_note": trend_note,
             "ons_count": f"{me['count']:,.0f}", "ons_period": p, "frames": {"force_rates": rates, "rate_history": history}}
 
 
@@ -375,7 +392,8 @@ def scorecards(ctx: ReportContext, priority: int) -> Fragment:
             fig = charts.xmr_figure(r, source)
             figures.append(charts.figure_html(fig, charts.alt_text(r)))
         parts.append(sections.render("scorecard.html.j2", title=sc.title, results=results,
-                                     figures=[sections.Markup(f) for f in figures]))
+                                     figures=[sections.Markup(f) for f in figures],
+                                     r_index={r.metric.id: i for i, r in enumerate(results)}))
     table = ctx.scorecard
     frames = {"scorecard": table[table["priority"] == p.id]} if not table.empty else {}
     frames |= {r.metric.id: r.frame() for r in ctx.results_for(p.id) if r.supplied}
@@ -390,7 +408,7 @@ def comparison_panel(ctx: ReportContext, title: str, results: list[MetricResult]
     fig = panel_charts.comparison_figure(results, f"{title}, {ctx.quarter.end_month.strftime('%b-%y')}")
     sources = sorted({SOURCE_LABELS[r.metric.source] for r in results})
     figure = "" if fig is None else charts.figure_html(fig, panel_charts.comparison_alt(results),
-                                                       caption=f"Source: {'; '.join(sources)}. " + PANEL_NOTE)
+                                                       note=f"Source: {'; '.join(sources)}. " + PANEL_NOTE)
     rows = []
     for r in results:
         unit = r.unit if r.unit in ("percent", "days", "seconds") else "count"
@@ -418,14 +436,14 @@ def _mean_median_html(ctx: ReportContext, r: MetricResult) -> str:
     level = float(r.metric.service_level)
     fig = panel_charts.mean_median_figure(r, median, level)
     return charts.figure_html(fig, panel_charts.mean_median_alt(r, median, level),
-                              caption=f"Source: {SOURCE_LABELS[r.metric.source]}. Both the average and the median "
+                              note=f"Source: {SOURCE_LABELS[r.metric.source]}. Both the average and the median "
                                       "are shown because a few very long responses pull the average up.")
 
 
 def governance(ctx: ReportContext) -> Fragment:
     """The delivery and governance section, with the plan's governance structure drawn as a figure."""
     html = sections.narrative_section("governance", ctx.plan.governance_title, ctx.narrative.governance,
-                                      ctx.narrative, ctx.plan, ctx.quarter, ctx.force)
+                                      ctx.narrative, ctx.plan, ctx.quarter, ctx.force, new_page=False)
     if ctx.plan.governance is not None:
         from . import panel_charts
 
@@ -436,43 +454,16 @@ def governance(ctx: ReportContext) -> Fragment:
 
 
 def back_matter(ctx: ReportContext) -> Fragment:
-    """Glossary of the acronyms the report uses, and the provenance stamp."""
-    glossary = sections.load_glossary(ctx.paths.param_file("glossary.yaml"))
-    used = sections.used_acronyms(report_text(ctx), glossary)
+    """Notes on methods (from docs/methods.md), the glossary and the provenance stamp.
+
+    The glossary lists every entry; the page assembly (render.page_html) keeps those the finished report uses.
+    """
+    from .notes import methods_html
+
+    glossary = sorted(sections.load_glossary(ctx.paths.param_file("glossary.yaml")).items(),
+                      key=lambda kv: kv[0].lower())
     prov = ctx.provenance.as_dict()
     sources = pd.DataFrame([{k: v for k, v in s.items() if k != "file_hashes"} for s in prov["sources"]])
-    return Fragment(sections.render("back.html.j2", glossary=used, prov=prov, plan_title=ctx.plan.title,
-                                    quarter=ctx.quarter.label),
-                    {"glossary": pd.DataFrame(used, columns=["acronym", "meaning"]), "sources": sources})
-
-
-def report_text(ctx: ReportContext) -> str:
-    """All words the report shows, for finding the acronyms it uses."""
-    from . import rag
-
-    # The fixed words every report shows (cover kicker, RAG rule, sources) as well as the plan's and narrative's.
-    parts = [ctx.plan.title, ctx.plan.governance_title, "Quarterly PCC highlight report", rag.RULE,
-             *SOURCE_LABELS.values(), "R12 rolling 12 months"]
-    if ctx.national is not None:
-        parts.append(NATIONAL_SOURCE)
-    for p in ctx.plan.priorities:
-        parts.append(p.title)
-        parts += [sc.title for sc in p.scorecards]
-    for r in ctx.results:
-        parts.append(r.metric.name)
-        parts += r.statements
-        if r.chart is not None:
-            parts.append(r.chart.settings.describe())
-    def bodies(b):
-        yield b.name
-        yield from b.produces
-        for c in b.reports:
-            yield from bodies(c)
-
-    if ctx.plan.governance is not None:
-        parts += list(bodies(ctx.plan.governance))
-    parts.append(PANEL_NOTE)
-    sections_ = list(ctx.narrative.priorities.values()) + [ctx.narrative.governance]
-    for s in sections_:
-        parts += s.outcomes + s.focus + s.risks + [d.action + " " + d.note for d in s.deliverables]
-    return "\n".join(parts)
+    return Fragment(sections.render("back.html.j2", glossary=glossary, methods=Markup(methods_html(ctx.paths.methods)),
+                                    prov=prov, plan_title=ctx.plan.title, quarter=ctx.quarter.label),
+                    {"glossary": pd.DataFrame(glossary, columns=["term", "meaning"]), "sources": sources})

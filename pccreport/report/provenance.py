@@ -63,11 +63,16 @@ def collect(paths: Paths, force: str, quarter: str, data_sources: list[dict], bu
     """Build the provenance record for one force-quarter from the processed-data manifests and the params files."""
     sources = summarise_sources(data_sources)
     own_plan = (paths.params / force / "plan.yaml").exists()
+    # Named in words in the report (public text shows no file paths); provenance.json keeps each file's name.
+    inputs = {f"{force}/plan.yaml": "Police and Crime Plan: priorities, measures and targets",
+              f"{force}/{quarter}.yaml": f"Analyst's narrative for {quarter}",
+              "forces.yaml": "Register of forces and peer groups", "glossary.yaml": "Glossary",
+              "default_plan.yaml": "Default plan from public data"}
     for name in (f"{force}/plan.yaml", f"{force}/{quarter}.yaml", "forces.yaml", "glossary.yaml",
                  *(() if own_plan else ("default_plan.yaml",))):
         p = paths.params / name if "/" in name else paths.param_file(name)
         if p.exists():
-            sources.append({"source": f"params/{name}", "files": 1, "period": "", "rows": None,
+            sources.append({"source": inputs[name], "files": 1, "period": "", "rows": None,
                             "sha256": sha256_file(p)[:16], "file_hashes": {name: sha256_file(p)}})
     sample_manifest = paths.raw / "SAMPLE.json"
     sample_hashes = set(json.loads(sample_manifest.read_text()).values()) if sample_manifest.exists() else set()

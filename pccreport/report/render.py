@@ -22,6 +22,7 @@ from nbconvert import HTMLExporter
 from ..hashing import atomic_write_bytes, atomic_write_text
 from .escape import css_string
 from .fragment import META_KEY, report_html
+from .notes import prune_glossary
 
 _ENV = Environment(loader=PackageLoader("pccreport.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
 _SECTION_RE = re.compile(r"<section\b[^>]*>", re.S)
@@ -85,6 +86,7 @@ def page_html(body: str, title: str, nav: list[tuple[str, str]], footer: str) ->
     """
     css_src = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
     css = css_src.replace("{{ footer }}", css_string(footer))
+    body = prune_glossary(body)  # the glossary is built from the terms the assembled report actually uses
     entries = body_nav(body) or nav
     return _ENV.get_template("page.html.j2").render(title=title, css=Markup(css), nav=entries, body=Markup(body))
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
@@ -76,7 +74,7 @@ def comparison_bases(results: list) -> str:
 SPARK_POINTS = 24  # two years of months: enough to see a season, small enough for a table cell
 
 
-def sparkline(series, width: int = 60, height: int = 14) -> Markup:
+def sparkline(series, width: int = 60, height: int = 11) -> Markup:
     """A small inline SVG line of the series' last ``SPARK_POINTS`` values (empty when fewer than 3 points)."""
     if series is None:
         return Markup("")
@@ -106,22 +104,18 @@ def render(template: str, **ctx) -> str:
                                               **ctx)
 
 
-def narrative_section(anchor: str, heading: str, section, narrative, plan, quarter, force) -> str:
-    """A priority's (or governance) narrative block: outcomes, focus, deliverables, risks."""
+def narrative_section(anchor: str, heading: str, section, narrative, plan, quarter, force, new_page: bool = True) -> str:
+    """A priority's (or governance) narrative block: outcomes, focus, deliverables, risks; on a new printed page
+    unless ``new_page`` is False (governance follows on from the last priority)."""
     as_of = quarter.end_month.end_time.date()
 
     def status(d: Deliverable) -> str:
         return due_status(d.due, d.progress, as_of, d.start)
 
     return render("narrative.html.j2", anchor=anchor, heading=heading, section=section, narrative=narrative, plan=plan,
-                  quarter=quarter, force=force, status=status, due_label=due_label)
-
-
-def used_acronyms(text: str, glossary: dict[str, str]) -> list[tuple[str, str]]:
-    """Glossary entries whose acronym appears as a whole word in ``text``."""
-    return [(k, v) for k, v in sorted(glossary.items()) if re.search(rf"(?<![\w&]){re.escape(k)}(?![\w&])", text)]
+                  quarter=quarter, force=force, status=status, due_label=due_label, new_page=new_page)
 
 
 def load_glossary(path) -> dict[str, str]:
-    """The acronym glossary (params/glossary.yaml)."""
+    """The glossary of acronyms and terms (params/glossary.yaml)."""
     return {str(k): str(v) for k, v in (safe_load(path.read_text(encoding="utf-8")) or {}).items()}

@@ -61,6 +61,7 @@ TEMPLATES = {
     "comparison_peer": "The peer-group average is {peer} per 1,000 ({peers}; their offences added together per 1,000 of their combined population), so {force} "
                        "is {side} its peers.",
     "comparison_r12": "{current} crimes were recorded in the 12 months to {period}, {change}.",
+    "trend_too_short": "{what} is not charted over time: {have}, and a trend chart needs at least {need} points.",
     "comparison_r12_missing": "No rolling 12-month total to {period}: {reason}.",
     "comparison_no_peer": "No peer group is listed for {force} (in the force register or the plan), so no peer average "
                           "is shown.",

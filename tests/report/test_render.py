@@ -55,8 +55,8 @@ def test_every_priority_metric_glossary_and_provenance_is_in_the_html(report):
         if m.id in panels:  # a comparison panel: one chart for the scorecard, a table row and statements per measure
             assert f"<td>{html.escape(m.name)}</td>" in page, f"metric {m.name!r} has no row in its panel"
             continue
-        block = re.search(rf"<h3>{re.escape(html.escape(m.name))}</h3>(.*?)</div>\s*(?=<div class=\"metric|</section)",
-                          page, re.S)
+        block = re.search(rf"<h3>{re.escape(html.escape(m.name))}</h3>(.*?)</div>\s*"
+                          rf"(?=<div class=\"metric|</div>\s*(<div class=\"card-row|</section))", page, re.S)
         assert block, f"metric {m.name!r} has no section"
         if m.chart == "none":  # a measure shown as statements only (e.g. rate per 1,000 vs national)
             assert "<li>" in block.group(1), f"metric {m.name!r} shows no statement"
@@ -65,6 +65,16 @@ def test_every_priority_metric_glossary_and_provenance_is_in_the_html(report):
     assert 'id="glossary"' in page and "Glossary" in text
     glossary = load_glossary(paths.params / "glossary.yaml")
     assert "R12" in glossary and f"R12 {glossary['R12']}" in text
+    # The glossary holds exactly the terms the rest of the report uses, checked here on the page a reader gets.
+    listed = re.search(r'<div class="glossary".*?</div><!-- glossary -->', page, re.S).group(0)
+    rest = _visible_text(page.replace(listed, ""))
+    shown = {html.unescape(t) for t in re.findall(r'data-term="([^"]*)"', listed)}
+    for term in glossary:
+        flags = re.I if " " in term else 0
+        used = re.search(rf"(?<![\w&]){re.escape(term)}(?![\w&])", rest, flags) is not None
+        assert (term in shown) == used, term
+    assert {"Special cause", "Process limits", "Common cause", "R12"} <= shown  # the sample uses each of these
+    assert "Notes on methods" in text and "Assumptions and caveats" in text and "Who can change it" in text
     assert 'id="provenance"' in page
     for needle in ("Data sources and provenance", "SHA-256", "Built by pccreport", "force = wiltshire",
                    "quarter = 2023-Q1", "SAMPLE DATA", "ONS, Police force area data tables"):
@@ -136,7 +146,7 @@ def test_pdf_sections_start_on_new_pages(report):
     texts = [p.extract_text() for p in reader.pages]
     plan = load_plan(paths, "wiltshire")
     starts = ["Summary scorecard", "Crime volume and comparison"] + \
-        [f"Priority {p.id}: {p.title.split()[0]}" for p in plan.priorities] + ["Glossary"]
+        [f"Priority {p.id}: {p.title.split()[0]}" for p in plan.priorities] + ["Notes on methods"]
     for heading in starts:
         # The section's kicker/heading is among the first lines of a page, so it starts that page.
         firsts = [[ln for ln in t.splitlines() if ln.strip()][:3] for t in texts]
@@ -165,8 +175,9 @@ def _layout_problems(page: str) -> tuple[list[str], int]:
             el = getattr(b, "element", None)
             tag = getattr(b, "element_tag", None)
             classes = (el.get("class") or "").split() if el is not None else []
-            # The summary scorecard is longer than a page by design: it may break between rows, never inside one.
-            long_table = tag == "table" and "scorecard" in classes
+            # The summary scorecard is longer than a page by design, and the reference tables at the back (sources,
+            # assumptions, glossary) may run on: they break between rows, never inside one.
+            long_table = tag == "table" and bool({"scorecard", "provenance-table", "reference"} & set(classes))
             if tag == "tr" and el.find("th") is not None:
                 continue  # a header row is repeated on every page a long table spans, by design
             keep = (tag in ("figure", "table", "img", "tr") and not long_table) or (tag == "div" and "metric" in classes)
@@ -263,3 +274,93 @@ def test_nav_comes_from_sections_in_the_body():
     page = render.page_html(body, "T", [("z", "Z")], 'Foot "quoted"')
     assert 'href="#a"' in page and 'href="#z"' not in page and 'Foot \\000022quoted\\000022' in page  # CSS hex escapes
     assert 'href="#z"' in render.page_html("<p>x</p>", "T", [("z", "Z")], "F")
+
+
+# The deliverables a reader is given beside the report may be named; nothing else that looks like a file.
+PUBLISHED_FILES = ("scorecard.csv", "priority_scores.csv", "provenance.json")
+
+
+def test_public_text_shows_no_file_path_code_or_formula(report):
+    from pccreport.report.notes import public_leaks
+
+    _, out, page = report
+    text = _visible_text(page)
+    for name in PUBLISHED_FILES:
+        text = text.replace(name, "")
+    assert public_leaks(text) == []
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(out / f"{STEM}.pdf").pages)
+    assert "params/" not in pdf_text and "Σ" not in pdf_text and "÷" not in pdf_text
+
+
+def test_chart_notes_are_captions_and_methods_are_explained_once(report):
+    _, _, page = report
+    figures = re.findall(r'<figure class="chart">.*?</figure>', page, re.S)
+    assert len(figures) >= 12
+    for f in figures:
+        cap = re.search(r"<figcaption>(.*?)</figcaption>", f, re.S)
+        assert cap and cap.group(1).startswith("Source: "), f[-200:]
+    captions = [re.search(r"<figcaption>(.*?)</figcaption>", f, re.S).group(1) for f in figures]
+    # No methods sentence repeated under the charts: the control-chart method is in the notes, once.
+    assert not any("Making Data Count" in c or "moving range" in c for c in captions)
+    assert _visible_text(page).count("XmR control chart in the NHS England") == 1
+
+
+MAX_PAGES = 20  # the issue's limit for the Wiltshire 2023-Q1 sample, from the seed's length
+
+
+def _page_starts_section(reader: PdfReader) -> set[int]:
+    """0-based pages a new section starts at the top of (its h1 bookmark within the top 70 pt of the text area)."""
+    out = set()
+    for item in reader.outline:
+        if isinstance(item, list):
+            continue
+        i = reader.get_destination_page_number(item)
+        height = float(reader.pages[i].mediabox.height)
+        if item.top is not None and float(item.top) > height - 16 / 25.4 * 72 - 70:
+            out.add(i)
+    return out
+
+
+def _content_bottom(png: Path) -> float:
+    """How far down the text area (0 = top, 1 = bottom, the footer left out) the page's lowest ink is."""
+    im = np.asarray(Image.open(png).convert("L"))
+    h = im.shape[0]
+    top, bottom = int(h * 16 / 297), int(h * (297 - 18) / 297)  # the @page margins, footer below
+    rows = np.where((im[top:bottom] < 220).any(axis=1))[0]
+    return 0.0 if rows.size == 0 else (rows[-1] + 1) / (bottom - top)
+
+
+def test_sample_pdf_is_at_most_20_pages(report):
+    _, out, _ = report
+    n = len(PdfReader(out / f"{STEM}.pdf").pages)
+    assert n <= MAX_PAGES, f"{n} pages"
+
+
+def test_no_page_is_more_than_half_empty_except_at_a_sections_end(report, tmp_path):
+    _, out, _ = report
+    pdf = out / f"{STEM}.pdf"
+    reader = PdfReader(pdf)
+    starts = _page_starts_section(reader)
+    assert len(starts) >= 6, "the check needs the sections' bookmarks"
+    pngs = _pages(pdf, tmp_path)
+    half_empty = []
+    for i, png in enumerate(pngs):
+        section_end = i + 1 in starts or i == len(pngs) - 1
+        if not section_end and _content_bottom(png) < 0.5:
+            half_empty.append(i + 1)
+    assert half_empty == [], f"pages more than half empty mid-section: {half_empty}"
+
+
+def test_half_empty_check_catches_a_mostly_white_page(tmp_path):
+    page = render.page_html('<section class="section-start" id="a" data-nav="A"><h1>A</h1><p>One line.</p>'
+                            '<p style="break-before: page">Next page.</p>' + "<p>x</p>" * 80 + "</section>"
+                            '<section class="section-start" id="b" data-nav="B"><h1>B</h1><p>End.</p></section>',
+                            "T", [], "F")
+    pdf = tmp_path / "t.pdf"
+    render.write_pdf(page, pdf)
+    reader = PdfReader(pdf)
+    assert _page_starts_section(reader) == {0, len(reader.pages) - 1}
+    pngs = _pages(pdf, tmp_path)
+    assert 1 not in _page_starts_section(reader)  # page 1 is not a section's end: the check applies to it
+    assert _content_bottom(pngs[0]) < 0.5
+    assert _content_bottom(pngs[1]) > 0.5

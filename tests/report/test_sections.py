@@ -200,7 +200,7 @@ def test_comparison_without_national_data_says_so(ingested):
     assert ctx.national is None
     text = _text(report.crime_comparison(ctx).data)
     assert "National figures not supplied" in text
-    assert "Recorded crime, rolling 12 months" in text
+    assert "Recorded crime over time" in text
     # 27 months of sample data: the R12 trend exists; the YoY by type needs 24 months, which are there.
     assert "crimes were recorded in the 12 months to Mar-23" in text
     assert "Year before" in text
@@ -223,10 +223,28 @@ def test_comparison_with_national_data_shows_rate_rank_peer_and_charts(ingested,
     assert f"{w['rate']:.2f} per 1,000 residents (mid-2022), ranked {int(w['rank'])} of 42 forces" in text
     assert "Peer: Warwickshire" in text and "Peer-group average" in text and "England and Wales" in text
     assert "National figures not supplied" not in text
-    assert fragment.count("<img") == 4 and fragment.count('alt="') == 4
+    # Ranked, R12 and year-on-year charts; two periods of the national table make no trend line, said in words.
+    assert fragment.count("<img") == 3 and fragment.count('alt="') == 3
+    assert ("The rate per 1,000 against peers and England and Wales is not charted over time: the national tables "
+            f"give it for 2 periods (Mar-22, Mar-23), and a trend chart needs at least {comparison.MIN_TREND_POINTS} "
+            "points.") in text
     # The national table is listed in the provenance with its period and hash.
     src = [s for s in ctx.provenance.sources if s["source"].startswith("ONS")]
     assert len(src) == 1 and src[0]["period"] == "12 months to 2022-03 … 2023-03" and len(src[0]["sha256"]) == 16
+
+
+def test_comparison_draws_the_rate_trend_with_enough_periods(ingested):
+    periods = tuple(str(pd.Period("2023-03", freq="M") - 3 * k) for k in range(comparison.MIN_TREND_POINTS))[::-1]
+    nat = national_frame(ingested, periods=periods)
+    out = ingested.processed / "national"
+    out.mkdir(parents=True, exist_ok=True)
+    nat.to_parquet(out / "recorded_crime.parquet")
+    try:
+        fragment = report.crime_comparison(report.context("wiltshire", "2023-Q1", str(ingested.root))).data
+    finally:
+        (out / "recorded_crime.parquet").unlink()
+    assert fragment.count("<img") == 4 and "not charted over time" not in _text(fragment)
+    assert 'alt="Chart of recorded crimes per 1,000 residents in the 12 months to Mar-23' in fragment
 
 
 def _comparison_text(ingested, periods: tuple[str, ...], quarter: str = "2023-Q1") -> tuple[str, object]:
