@@ -179,10 +179,13 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
             src = paths.notebooks / run.template
             if not src.is_file():
                 raise NotebookFailed(run.output, "", f"notebook {run.template} named in the plan is not in {paths.notebooks}")
+            try:
+                if getattr(lane, "kernel", None) is None:  # started before the clock: bounded by its start timeout
+                    lane.kernel = WarmKernel(paths.notebooks)
+            except Exception as exc:
+                raise _notebook_failure(run.output, exc) from exc
             started[run.output] = time.monotonic()
             try:
-                if getattr(lane, "kernel", None) is None:
-                    lane.kernel = WarmKernel(paths.notebooks)
                 lane.kernel.execute(src, out, {**params, **run.params}, timeout)
             except Exception as exc:
                 raise _notebook_failure(run.output, exc) from exc

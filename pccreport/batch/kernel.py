@@ -5,7 +5,9 @@ cache every time. Here papermill still loads, parameterises, executes and writes
 errors; only the kernel comes from ``WarmKernel`` (a papermill engine registered under ``ENGINE``). Before every
 notebook but the first, a silent request (no cell, no execution count) resets the kernel to what a fresh one looks
 like to a notebook: user namespace emptied, execution count back to 1, pyplot figures closed, matplotlib's settings,
-warning filters and the working folder as they were after start-up.
+warning filters, sys.path and the working folder as they were after start-up. The kernel is started before the first
+notebook's clock starts (bounded by its own start timeout, as papermill bounds a kernel start), so each notebook's
+--timeout covers its own cells in every lane alike.
 
 A kernel and its client are bound to the event loop of the thread that made them: use one ``WarmKernel`` from one
 thread only.
@@ -21,8 +23,7 @@ ENGINE = "pccreport-warm-kernel"
 _SNAPSHOT = """
 def _pccreport_snapshot():
     import os, sys, warnings
-    import matplotlib
-    import matplotlib.pyplot  # noqa: F401 - sets up the inline backend as a notebook's first import would
+    import matplotlib  # its settings as loaded; the inline backend changes none of them (its rc is empty)
     ip = get_ipython()
     ip._pccreport_fresh = (dict(matplotlib.rcParams), list(warnings.filters), os.getcwd(), list(sys.path))
 _pccreport_snapshot()
@@ -34,10 +35,10 @@ _RESET = """
 def _pccreport_reset():
     import os, sys, warnings
     import matplotlib
-    import matplotlib.pyplot as plt
     ip = get_ipython()
     rc, filters, cwd, path = ip._pccreport_fresh
-    plt.close("all")
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
     ip.reset(new_session=True)  # user namespace, Out/_ history; execution count back to 1
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
