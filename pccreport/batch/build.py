@@ -1,10 +1,12 @@
-"""Build one force-quarter: ingest, execute the notebooks with papermill, export HTML/PDF, swap in atomically."""
+"""Build one force-quarter: ingest, execute the notebooks with papermill in warm kernels, export HTML/PDF, swap in
+atomically."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import os
+import queue
 import shutil
 import threading
 import time
@@ -124,10 +126,10 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
     manifest.py) is written into the build before it is swapped in, so a report and its record appear together.
     A report in which no measure has data raises NoMeasureData (nothing published) unless ``allow_empty``.
     """
-    import papermill as pm  # imported here, not at the top: a run that only skips must start in well under a second
-
+    # imported here, not at the top: a run that only skips must start in well under a second
     from ..ingest.pipeline import ingest_force, ingest_national
     from ..report import render
+    from .kernel import WarmKernel
 
     start = dt.datetime.now(dt.timezone.utc)
     f = validate_force(force, paths)
@@ -171,23 +173,37 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
                   "context_file": str(ctx_file)}
         outputs = [tmp / "notebooks" / r.output for r in runs]
 
+        lane = threading.local()  # each notebook lane (thread) keeps one warm kernel for all its notebooks
+
         def execute(run: NotebookRun, out: Path) -> None:
-            if stop_notebooks.is_set():  # the build already failed: start no more kernels
+            if stop_notebooks.is_set():  # the build already failed: start no more notebooks
                 return
             src = paths.notebooks / run.template
             if not src.is_file():
                 raise NotebookFailed(run.output, "", f"notebook {run.template} named in the plan is not in {paths.notebooks}")
+            try:
+                if getattr(lane, "kernel", None) is None:  # started before the clock: bounded by its start timeout
+                    lane.kernel = WarmKernel(paths.notebooks)
+            except Exception as exc:
+                raise _notebook_failure(run.output, exc) from exc
             started[run.output] = time.monotonic()
             try:
-                pm.execute_notebook(str(src), str(out), parameters={**params, **run.params}, kernel_name="python3",
-                                    cwd=str(paths.notebooks), progress_bar=False, execution_timeout=timeout,
-                                    log_output=False)
+                lane.kernel.execute(src, out, {**params, **run.params}, timeout)
             except Exception as exc:
                 raise _notebook_failure(run.output, exc) from exc
             finally:
                 log.info("notebook %s finished in %.1fs", run.output, time.monotonic() - started.pop(run.output))
 
-        _run_all(execute, runs, outputs, jobs, timeout, started)
+        def lane_done() -> None:
+            kernel = getattr(lane, "kernel", None)
+            lane.kernel = None
+            if kernel is not None:
+                try:
+                    kernel.close()
+                except Exception as exc:  # a kernel that died is already gone; never hide the build's own error
+                    log.warning("stopping a kernel: %s: %s", type(exc).__name__, exc)
+
+        _run_all(execute, runs, outputs, jobs, timeout, started, lane_done)
         ctx_file.unlink()  # internal to the build: not part of the published report
 
         # Machine-readable figures and provenance, from the same context the notebooks read.
@@ -224,11 +240,34 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
 
 
 def _run_all(execute, runs: list[NotebookRun], outputs: list[Path], jobs: int, timeout: float,
-             started: dict[str, float]) -> None:
-    """Execute the notebooks ``jobs`` at a time; stop at the first failure or at a notebook over ``timeout``."""
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+             started: dict[str, float], lane_done=lambda: None) -> None:
+    """Execute the notebooks in order on ``jobs`` lanes (threads), each taking the next notebook when it is free;
+    stop at the first failure or at a notebook over ``timeout``. ``lane_done`` runs in each lane's thread when it
+    has no more notebooks (its warm kernel is stopped there, in the thread that made it)."""
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for item in zip(runs, outputs):
+        todo.put(item)
+    failed = threading.Event()
+
+    def work_lane() -> None:
+        try:
+            while not failed.is_set():
+                try:
+                    run, out = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    execute(run, out)
+                except BaseException:
+                    failed.set()
+                    raise
+        finally:
+            lane_done()
+
+    lanes = max(1, min(jobs, len(runs)))
+    pool = ThreadPoolExecutor(max_workers=lanes)
     try:
-        pending = {pool.submit(execute, r, o) for r, o in zip(runs, outputs)}
+        pending = {pool.submit(work_lane) for _ in range(lanes)}
         while pending:
             done, pending = wait(pending, timeout=1.0, return_when=FIRST_EXCEPTION)
             for fut in done:
@@ -238,6 +277,7 @@ def _run_all(execute, runs: list[NotebookRun], outputs: list[Path], jobs: int, t
                 if now - t0 > timeout:
                     raise NotebookFailed(name, "", f"timed out: still running after {timeout:g}s (--timeout)")
     finally:
+        failed.set()  # lanes start no further notebook
         # Never wait for a hung kernel here; the worker process that runs a build kills its kernels on the way out.
         pool.shutdown(wait=False, cancel_futures=True)
 

@@ -92,6 +92,17 @@ def test_alt_text_and_embedded_png_at_house_dpi():
     assert charts.HALF[0] * 150 * 0.95 <= im.size[0] <= charts.HALF[0] * 200 * 1.1
 
 
+def test_the_embedded_png_has_exactly_the_pixels_matplotlib_saves_without_the_always_opaque_alpha():
+    r = _result([10, 11, 9, 10, 12, 10, 9, 11, 10, 10, 11, 10, 11, 9, 10, 30])
+    buf = io.BytesIO()
+    charts.xmr_figure(r, "force systems").savefig(buf, format="png", dpi=charts.DPI, bbox_inches="tight")
+    theirs = np.asarray(Image.open(buf))
+    ours = Image.open(io.BytesIO(charts.png_bytes(charts.xmr_figure(r, "force systems"))))
+    assert ours.mode == "RGB" and round(ours.info["dpi"][0]) == charts.DPI
+    assert theirs.shape[:2] == np.asarray(ours).shape[:2] and (theirs[..., 3] == 255).all()
+    assert (theirs[..., :3] == np.asarray(ours)).all()
+
+
 def test_colours_are_the_okabe_ito_colour_blind_safe_set():
     okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
     for c in (charts.IMPROVING, charts.CONCERNING, charts.LIMIT, charts.TARGET):
