@@ -19,7 +19,7 @@ from . import charts, comparison, explore, sections
 from .fragment import Fragment
 from . import statements as st
 from .provenance import Provenance, collect
-from .scorecard import MetricResult, attach_previous, compute_plan
+from .scorecard import MetricResult, attach_previous, compute_plan, priority_scores
 
 SOURCE_LABELS = {"police_uk": "data.police.uk street-level crime (Home Office)", "kpi": "force systems (KPI CSV)"}
 NATIONAL_SOURCE = "ONS, Police force area data tables (Home Office police recorded crime; mid-year population)"
@@ -162,7 +162,7 @@ def cover(ctx: ReportContext, with_comparison: bool = True) -> Fragment:
     scored = [(r, rag.score(r)) for r in ctx.results]
     html = sections.render("cover.html.j2", force=ctx.force, plan=ctx.plan, quarter=ctx.quarter, scored=scored,
                            sample=ctx.provenance.sample, comparison=with_comparison,
-                           data_gap=report_gap(ctx.data, ctx.quarter))
+                           data_gap=report_gap(ctx.data, ctx.quarter), scores=priority_scores(ctx.results))
     frames = {"scorecard": ctx.scorecard}
     if with_comparison:
         from .areas import section

@@ -38,6 +38,11 @@ RULE = (
     "compare with)."
 )
 
+# A priority's score (the published scorecard the pledge asks for): each rated measure earns points for its rating,
+# and the score is the share of the points its rated measures could earn. "No change" sits where "hit and miss" does:
+# neither better nor worse. Not rated and not scored measures are left out, not counted as zero.
+POINTS = {"green": 2, "amber": 1, "nochange": 1, "red": 0}
+
 LABELS = {"green": "Green", "amber": "Amber", "red": "Red", "nochange": "No change", "unrated": "Not rated",
           "grey": "Not scored"}
 
@@ -119,3 +124,12 @@ def score(result) -> Rag:
     return score_evidence(getattr(result, "verdict", "") or "", getattr(result, "significant", None),
                           getattr(result, "good", None), chart is not None and bool(getattr(result, "verdict", "")),
                           getattr(result, "test", ""))
+
+
+def priority_score(statuses: list[str]) -> tuple[float | None, int]:
+    """A priority's score, 0–100: the points its rated measures earn (``POINTS``) as a share of the most they could
+    earn, and how many measures were rated; None when none was."""
+    rated = [POINTS[s] for s in statuses if s in POINTS]
+    if not rated:
+        return None, 0
+    return 100 * sum(rated) / (2 * len(rated)), len(rated)

@@ -127,14 +127,34 @@ def attach_previous(results: list[MetricResult], plan: Plan, data: ReportData, q
     return results
 
 
+def priority_scores(results: list[MetricResult]) -> dict[int, dict]:
+    """Each priority's score (``rag.priority_score``, 0–100, rounded) this quarter and last, and how many rated
+    measures each rests on; a priority with no rated measure has no entry."""
+    from .rag import priority_score, score
+
+    out = {}
+    for p in dict.fromkeys(r.priority for r in results):
+        mine = [r for r in results if r.priority == p]
+        now, rated = priority_score([score(r).status for r in mine])
+        before, rated_before = priority_score([r.previous_status for r in mine])
+        if now is not None:
+            out[p] = {"now": round(now), "rated": rated, "before": None if before is None else round(before),
+                      "rated_before": rated_before}
+    return out
+
+
 def priority_frame(results: list[MetricResult]) -> pd.DataFrame:
-    """Each priority's score: how many of its measures are rated each way, this quarter and last (pledge scorecard)."""
+    """Each priority's score and how many of its measures are rated each way, this quarter and last (the published
+    scorecard of the pledge)."""
     from .rag import LABELS, score
 
+    scores = priority_scores(results)
     rows = []
     for p in dict.fromkeys(r.priority for r in results):
         mine = [r for r in results if r.priority == p]
-        row: dict = {"priority": p, "measures": len(mine)}
+        sc = scores.get(p, {})
+        row: dict = {"priority": p, "measures": len(mine), "score": sc.get("now"), "rated": sc.get("rated", 0),
+                     "score (previous quarter)": sc.get("before"), "rated (previous quarter)": sc.get("rated_before", 0)}
         for status, label in LABELS.items():
             row[label] = sum(1 for r in mine if score(r).status == status)
             row[f"{label} (previous quarter)"] = sum(1 for r in mine if r.previous_status == status)

@@ -294,3 +294,24 @@ def test_priority_scores_count_each_rating_this_quarter_and_last(with_previous):
         assert frame.loc[p, "Red"] == sum(rag.score(r).status == "red" for r in mine)
         assert frame.loc[p, "Red (previous quarter)"] == sum(r.previous_status == "red" for r in mine)
         assert sum(frame.loc[p, lbl] for lbl in rag.LABELS.values()) == len(mine)
+        # The score, recomputed from the counts: 2 points a Green, 1 an Amber or No change, 0 a Red, out of 2 each.
+        for suffix in ("", " (previous quarter)"):
+            g, a, n, r = (int(frame.loc[p, f"{lbl}{suffix}"]) for lbl in ("Green", "Amber", "No change", "Red"))
+            rated = g + a + n + r
+            assert frame.loc[p, f"rated{suffix}"] == rated
+            if rated:
+                assert frame.loc[p, f"score{suffix}"] == round(100 * (2 * g + a + n) / (2 * rated))
+            else:
+                assert pd.isna(frame.loc[p, f"score{suffix}"])
+    assert frame["score"].notna().any() and frame["score (previous quarter)"].notna().any()
+
+
+def test_priority_score_worked_example():
+    from pccreport.report.rag import priority_score
+
+    # 2 Green, 1 Amber, 1 No change, 1 Red = 2+2+1+1+0 = 6 of 10 points; not rated and not scored are left out.
+    assert priority_score(["green", "green", "amber", "nochange", "red", "unrated", "grey"]) == (60.0, 5)
+    assert priority_score(["red", "red"]) == (0.0, 2)
+    assert priority_score(["green"]) == (100.0, 1)
+    assert priority_score(["unrated", "grey"]) == (None, 0) and priority_score([]) == (None, 0)
+

@@ -277,6 +277,17 @@ def test_comparison_with_no_table_ending_by_the_quarter_uses_the_nearest_that_in
         " ".join(r.statements)
 
 
+def test_summary_scorecard_shows_each_priority_score_beside_last_quarter(ingested):
+    from pccreport.report.scorecard import priority_frame
+
+    ctx = report.context("wiltshire", "2023-Q1", str(ingested.root))
+    page = report.cover(ctx, with_comparison=False).data
+    frame = priority_frame(ctx.results).set_index("priority")
+    for p in ctx.plan.priorities:
+        row = frame.loc[p.id]
+        text = f"Score {int(row['score'])} (last quarter {int(row['score (previous quarter)'])}), from {int(row['rated'])} rated"
+        assert text in page, text
+
 def test_fmt_target_and_rag_counts():
     r = MetricResult(_metric(target=3600), 1, "s", "Mar-23", 6560.0, "seconds")
     assert sections.fmt_result_target(r) == "≤ 1:00:00"
