@@ -29,7 +29,6 @@ def _tiny(script: str, out, extra: tuple[str, ...] = ()) -> None:
 
 @pytest.mark.parametrize("script, result, check", [
     ("bench_single.py", "single_force_quarter.json", lambda r: r["run_all_s"] and r["naive_loop_s"]),
-    ("bench_kernel.py", "kernel_reuse.json", lambda r: r["one_warm_kernel_s"] and r["fresh_kernel_per_notebook_s"]),
     ("bench_national.py", "national_batch.json",
      lambda r: [x["forces"] for x in r["runs"]] == [2] and r["runs"][0]["unchanged_runs_s"]),
 ])
