@@ -47,7 +47,10 @@ def sample_root(root: Path, forces: list[str], start: str = "2020-10", end: str 
             (paths.params / f / "plan.yaml").write_text(yaml.safe_dump({**_rename_areas(plan), "force": f},
                                                                        sort_keys=False))
             if not (paths.params / f / "kpis.yaml").exists():
-                (paths.params / f / "kpis.yaml").write_text(yaml.safe_dump({"areas": list(OWN_AREAS.values())}))
+                # The plan's peer benchmarks (e.g. victim satisfaction) name Wiltshire's comparators: declare them too.
+                own = yaml.safe_load((paths.params / "wiltshire" / "kpis.yaml").read_text()) or {}
+                (paths.params / f / "kpis.yaml").write_text(yaml.safe_dump(
+                    {"areas": list(OWN_AREAS.values()), "comparators": own.get("comparators", [])}))
         elif tiny and f != "wiltshire":
             own = _tiny_plan(yaml.safe_load((paths.params / f / "plan.yaml").read_text()))
             (paths.params / f / "plan.yaml").write_text(yaml.safe_dump(own, sort_keys=False))

@@ -121,9 +121,14 @@ def score(result) -> Rag:
         return score_target(float(value), float(target), direction)
     if direction == "none":
         return Rag("unrated", "none", "shown, not rated: a rise or fall is not simply good or bad")
-    return score_evidence(getattr(result, "verdict", "") or "", getattr(result, "significant", None),
-                          getattr(result, "good", None), chart is not None and bool(getattr(result, "verdict", "")),
-                          getattr(result, "test", ""))
+    g = score_evidence(getattr(result, "verdict", "") or "", getattr(result, "significant", None),
+                       getattr(result, "good", None), chart is not None and bool(getattr(result, "verdict", "")),
+                       getattr(result, "test", ""))
+    if g.status == "grey" and getattr(result, "change", None) is not None:
+        # Partial data may leave only one month against the same month a year before: shown, never a rating.
+        return Rag("grey", "none", "no comparison (one period's change on a year before is shown but is not "
+                                   "evidence for a rating)")
+    return g
 
 
 def priority_score(statuses: list[str]) -> tuple[float | None, int]:

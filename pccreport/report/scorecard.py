@@ -278,13 +278,21 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
     if series.empty:
         raise LookupError(f"no data.police.uk months up to {month_label(end)}")
     ch = rolling.r12_yoy(series, end)
-    mo = rolling.month_yoy(series, end)
+    mo, mo_month = rolling.month_yoy(series, end), end
+    if mo.change is None:  # partial data: the quarter's latest month that has the same month a year before
+        for k in (1, 2):
+            alt = rolling.month_yoy(series, end - k)
+            if alt.change is not None:
+                mo, mo_month = alt, end - k
+                break
     qy = rolling.quarter_yoy(series, end)
     base.value, base.unit = ch.current, f"{m.unit} (R12)"
     base.change, base.change_unit = ch.change, "%"
     base.comparison = "12 months to the same month last year" if ch.previous is not None else ""
+    month_label_ = ("month to the same month last year" if mo_month == end
+                    else f"{month_label(mo_month)} to the same month last year")
     # Partial data: with no R12 comparison, the best one whose inputs exist (quarter, else month, year on year).
-    for alt, label in ((qy, "quarter to the same quarter last year"), (mo, "month to the same month last year")):
+    for alt, label in ((qy, "quarter to the same quarter last year"), (mo, month_label_)):
         if base.change is None and alt.change is not None:
             base.change, base.comparison = alt.change, label
     if ch.current is None and qy.current is not None:
@@ -308,14 +316,15 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
             comparison=st.comparison(qy.change, qy.note, _dir(m), "on the same quarter a year before")))
     if ch.current is None and qy.current is not None and mo.current is not None:
         base.statements.append(st.render(
-            "quarter_month", month=month_label(end), month_value=st.fmt_count(mo.current),
-            month_comparison=st.comparison(mo.change, mo.note, None, f"on {month_label(end - 12)}")))
+            "quarter_month", month=month_label(mo_month), month_value=st.fmt_count(mo.current),
+            month_comparison=st.comparison(mo.change, mo.note, None, f"on {month_label(mo_month - 12)}")))
     if ch.current is not None:
         base.statements.append(st.render(
             "volume", name=m.name, period=month_label(end), value=st.fmt_count(ch.current),
             comparison=st.comparison(ch.change, ch.note, _dir(m), f"on the 12 months to {month_label(end - 12)}"),
-            month=month_label(end), month_value=st.fmt_count(mo.current) if mo.current is not None else "not available",
-            month_comparison=st.comparison(mo.change, mo.note, None, f"on {month_label(end - 12)}")))
+            month=month_label(mo_month),
+            month_value=st.fmt_count(mo.current) if mo.current is not None else "not available",
+            month_comparison=st.comparison(mo.change, mo.note, None, f"on {month_label(mo_month - 12)}")))
     _chart(base, series, end, settings, st.fmt_count)
     return base
 

@@ -243,11 +243,18 @@ def test_wiltshire_measures_with_no_comparison_are_not_scored_never_amber(real_r
     n = _street_counts()
     card = _scorecard(root, "wiltshire", quarter)
     row = card["all_crime"]
-    if quarter == "2025-Q2":  # Q2 2024 is incomplete (May-24, Jun-24 missing) and Jun-24 is missing: no comparison
+    if quarter == "2025-Q2":
+        # Q2 2024 is incomplete (May-24, Jun-24 missing), so no quarter comparison; Apr-25 against Apr-24 (both
+        # present) is the one comparison whose inputs exist: shown, but one month is no evidence for a rating.
         assert float(row["value"]) == sum(n[m][0] for m in QUARTER_MONTHS[quarter])
+        apr = (n["2025-04"][0] - n["2024-04"][0]) / n["2024-04"][0] * 100
+        assert float(row["change"]) == pytest.approx(apr) and row["comparison"] == "Apr-25 to the same month last year"
+        assert (f"Apr-25 alone: {n['2025-04'][0]:,}, {'up' if apr > 0 else 'down'} {abs(apr):.1f}% on Apr-24"
+                in row["statement"])
     else:  # a complete R12 (Jan-25..Dec-25) with no R12 a year before
         assert float(row["value"]) == sum(v[0] for m, v in n.items() if m.startswith("2025"))
-    assert row["change"] == "" and row["rating"] == "Not scored: no comparison"
+        assert row["change"] == ""
+    assert row["rating"] == "Not scored: no comparison"
     volumes = [r for r in card.values() if r["unit"].startswith(("crimes", "incidents"))]
     assert volumes and all(r["rating"] == "Not scored: no comparison" for r in volumes)
     assert not any(r["rating"] == "Amber" for r in card.values())
