@@ -34,7 +34,7 @@ def comparison_figure(results: list[MetricResult], title: str) -> Figure | None:
     units = list(dict.fromkeys(r.unit for r in shown))
     heights = [sum(1 for r in shown if r.unit == u) for u in units]
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(SIZE[0], 0.36 * sum(heights) + 0.5 * len(units) + 0.8), layout="constrained")
+        fig = Figure(figsize=(SIZE[0], 0.3 * sum(heights) + 0.45 * len(units) + 0.65), layout="constrained")
         axes = fig.subplots(len(units), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
         comp_style: dict[str, tuple[str, str]] = {}
         for ax, unit in zip(axes, units):
@@ -167,7 +167,7 @@ def governance_figure(root: GovernanceBody) -> Figure:
         levels.append(nxt)
     depth = len(levels)
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(SIZE[0], 0.5 + 1.0 * depth), layout="constrained")
+        fig = Figure(figsize=(SIZE[0], 0.4 + 0.8 * depth), layout="constrained")
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.set_xlim(0, 1)
