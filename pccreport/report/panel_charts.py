@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..inputs.plan import GovernanceBody
-from .charts import _RC, COMMON, CONCERNING, IMPROVING, LINE, SIZE, TARGET, _month_axis, _subplots
+from .charts import _RC, COMMON, CONCERNING, HALF, IMPROVING, LINE, SIZE, TARGET, _month_axis, _subplots
 from .scorecard import MetricResult
 from .statements import fmt_duration, fmt_value
 
@@ -34,7 +34,8 @@ def comparison_figure(results: list[MetricResult], title: str) -> Figure | None:
     units = list(dict.fromkeys(r.unit for r in shown))
     heights = [sum(1 for r in shown if r.unit == u) for u in units]
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(SIZE[0], 0.3 * sum(heights) + 0.45 * len(units) + 0.65), layout="constrained")
+        # Half the text width, beside the panel's table; the key goes under it, two entries to a line.
+        fig = Figure(figsize=(HALF[0], 0.3 * sum(heights) + 0.4 * len(units) + 0.85), layout="constrained")
         axes = fig.subplots(len(units), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
         comp_style: dict[str, tuple[str, str]] = {}
         for ax, unit in zip(axes, units):
@@ -64,7 +65,7 @@ def comparison_figure(results: list[MetricResult], title: str) -> Figure | None:
                 ax.annotate(fmt_value(r.value, unit if unit in ("percent", "days", "seconds") else "count"),
                             (r.value / scale, yi), xytext=(0, 6), textcoords="offset points", ha="center",
                             fontsize=7, color=IMPROVING)
-            ax.set_yticks(y, [_wrap(r.metric.name) for r in rows], fontsize=7)
+            ax.set_yticks(y, [_wrap(r.metric.name, 28) for r in rows], fontsize=7)
             ax.set_ylim(-0.7, len(rows) - 0.4)
             ax.grid(axis="y", visible=False)
             ax.set_xlabel(UNIT_LABELS.get(unit, unit))
@@ -78,8 +79,8 @@ def comparison_figure(results: list[MetricResult], title: str) -> Figure | None:
             for h, lbl in zip(*ax.get_legend_handles_labels()):
                 if lbl not in labels:
                     handles.append(h), labels.append(lbl)
-        axes[-1].legend(handles, labels, fontsize=7, ncols=min(4, len(labels)), loc="upper left",
-                        bbox_to_anchor=(0, -0.35 if len(units) == 1 else -0.5), frameon=False)
+        fig.legend(handles, labels, fontsize=7, ncols=2, loc="outside lower left", frameon=False,
+                   handletextpad=0.3, columnspacing=0.6, borderaxespad=0)
         axes[0].set_title(title, loc="left")
     return fig
 

@@ -20,7 +20,8 @@ def _result(mid, unit="percent", value=60.0, **kw):
 def _texts(fig):
     return [t.get_text() for ax in fig.axes for t in ax.texts] + \
            [lbl.get_text() for ax in fig.axes for lbl in ax.get_yticklabels()] + \
-           [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+           [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()] + \
+           [t.get_text() for lg in fig.legends for t in lg.get_texts()]
 
 
 def test_comparison_figure_has_a_panel_per_unit_and_labels_the_previous_quarter():
