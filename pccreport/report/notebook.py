@@ -484,7 +484,8 @@ def governance(ctx: ReportContext) -> Fragment:
 
         fig = panel_charts.governance_figure(ctx.plan.governance)
         html += sections.render("governance_figure.html.j2", figure=Markup(charts.figure_html(
-            fig, panel_charts.governance_alt(ctx.plan.governance))))
+            fig, panel_charts.governance_alt(ctx.plan.governance),
+            note=f"Source: {ctx.plan.title}, governance structure as the plan sets it out.")))
     return Fragment(html, {"deliverables": deliverables_frame(ctx.narrative.governance, ctx.quarter)})
 
 
