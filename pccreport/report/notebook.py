@@ -413,7 +413,7 @@ def comparison_panel(ctx: ReportContext, title: str, results: list[MetricResult]
     for r in results:
         unit = r.unit if r.unit in ("percent", "days", "seconds") else "count"
         rows.append({
-            "name": r.metric.name, "period": r.period, "value": sections.fmt_result_value(r),
+            "name": r.metric.name, "period": _period_label(r), "value": sections.fmt_result_value(r),
             "interval": "—" if r.low is None else f"{r.low:.1f}–{r.high:.1f}%",
             "comparators": "; ".join(f"{a}: {st.fmt_value(v, unit)}" for a, (v, _, _) in r.comparators.items()) or "—",
             "change": "—" if r.change is None else f"{sections.fmt_result_change(r)} on the {r.comparison}"
@@ -422,6 +422,15 @@ def comparison_panel(ctx: ReportContext, title: str, results: list[MetricResult]
     statements, benchmarked = _panel_statements(results)
     return sections.render("comparison_panel.html.j2", title=title, rows=rows, figure=Markup(figure),
                            statements=statements, benchmark_note=benchmarked)
+
+
+def _period_label(r: MetricResult) -> str:
+    """The latest figure's period with its basis: '12 months to Mar-23' or 'rolling year to Mar-23' where the figure
+    it is compared with is a 12-month one (so the latest is too), else the period as it is ('Mar-23')."""
+    for basis in ("12 months to ", "rolling year to "):
+        if r.previous_label.lower().startswith(basis):
+            return basis + r.period
+    return r.period
 
 
 def _significance(r: MetricResult) -> str:
