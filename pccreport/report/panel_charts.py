@@ -79,9 +79,12 @@ def comparison_figure(results: list[MetricResult], title: str) -> Figure | None:
             for h, lbl in zip(*ax.get_legend_handles_labels()):
                 if lbl not in labels:
                     handles.append(h), labels.append(lbl)
-        fig.legend(handles, labels, fontsize=7, ncols=2, loc="outside lower left", frameon=False,
+        fig.legend(handles, labels, fontsize=6.5, ncols=2, loc="outside lower left", frameon=False,
                    handletextpad=0.3, columnspacing=0.6, borderaxespad=0)
-        axes[0].set_title(title, loc="left")
+        # Over the whole figure (not from the axes' left edge, after the measure names), wrapped, at the control
+        # charts' title size: a title wider than the figure widens the cropped PNG, and the page then shrinks the
+        # whole chart, its text with it, to fit the half width.
+        fig.suptitle(_wrap(title, 44), x=0.01, ha="left", fontsize=8, fontweight="bold")
     return fig
 
 
