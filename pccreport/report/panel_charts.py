@@ -35,7 +35,10 @@ def comparison_figure(results: list[MetricResult], title: str) -> Figure | None:
     heights = [sum(1 for r in shown if r.unit == u) for u in units]
     with matplotlib.rc_context(_RC):
         # Half the text width, beside the panel's table; the key goes under it, two entries to a line.
-        fig = Figure(figsize=(HALF[0], 0.3 * sum(heights) + 0.4 * len(units) + 0.85), layout="constrained")
+        # Each row tall enough for its measure name's wrapped lines (three lines need more than a dot's room).
+        lines = max(_wrap(r.metric.name, 28).count("\n") + 1 for r in shown)
+        row = max(0.3, 0.13 * lines)
+        fig = Figure(figsize=(HALF[0], row * sum(heights) + 0.4 * len(units) + 0.85), layout="constrained")
         axes = fig.subplots(len(units), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
         comp_style: dict[str, tuple[str, str]] = {}
         for ax, unit in zip(axes, units):
