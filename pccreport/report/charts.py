@@ -27,7 +27,7 @@ LIMIT = "#56B4E9"
 TARGET = "#CC79A7"
 DPI = 160
 SIZE = (7.2, 3.3)  # inches: fits the A4 text width at a readable font size
-HALF = (3.4, 2.05)  # inches: one of two charts side by side in the A4 text width, text still at about 8 pt
+HALF = (3.4, 1.75)  # inches: one of two charts side by side in the A4 text width, text still at about 8 pt
 CAPTION = "pcc_caption"  # the Figure attribute holding its source and note, printed as text under the image
 
 _RC = {
@@ -95,8 +95,10 @@ def xmr_figure(r: MetricResult, source: str) -> Figure:
         points = [(c, lbl) for c, lbl in ((IMPROVING, "Improving"), (CONCERNING, "Concerning"),
                                           (COMMON, "Common cause")) if c in colours]
         handles = [Line2D([], [], color=c, marker="o", ls="", ms=4, label=lbl) for c, lbl in points]
-        fig.legend(handles=handles + ax.get_legend_handles_labels()[0], fontsize=6.5, ncols=3, loc="outside lower left",
-                   frameon=False, handlelength=1.5, handletextpad=0.4, columnspacing=0.8, borderaxespad=0)
+        keys = handles + ax.get_legend_handles_labels()[0]
+        # One row of key where it fits the half width (up to five short entries), saving a line of every card.
+        fig.legend(handles=keys, fontsize=6.5, ncols=min(5, len(keys)), loc="outside lower left",
+                   frameon=False, handlelength=1.2, handletextpad=0.3, columnspacing=0.6, borderaxespad=0)
         _source_line(fig, f"Source: {source}." + _xmr_note(res.settings))
     return fig
 

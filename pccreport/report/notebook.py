@@ -413,13 +413,57 @@ def comparison_panel(ctx: ReportContext, title: str, results: list[MetricResult]
     for r in results:
         unit = r.unit if r.unit in ("percent", "days", "seconds") else "count"
         rows.append({
-            "name": r.metric.name, "period": r.period, "value": sections.fmt_result_value(r),
+            "name": r.metric.name, "period": _period_label(r), "value": sections.fmt_result_value(r),
             "interval": "—" if r.low is None else f"{r.low:.1f}–{r.high:.1f}%",
             "comparators": "; ".join(f"{a}: {st.fmt_value(v, unit)}" for a, (v, _, _) in r.comparators.items()) or "—",
-            "change": "—" if r.change is None else f"{sections.fmt_result_change(r)} on the {r.comparison}",
+            "change": "—" if r.change is None else f"{sections.fmt_result_change(r)} on the {r.comparison}"
+                      + _significance(r),
             "rating": rag.score(r).label, "supplied": r.supplied})
+    statements, benchmarked = _panel_statements(results)
     return sections.render("comparison_panel.html.j2", title=title, rows=rows, figure=Markup(figure),
-                           statements=[s for r in results for s in r.statements])
+                           statements=statements, benchmark_note=benchmarked)
+
+
+def _period_label(r: MetricResult) -> str:
+    """The latest figure's period with its basis: '12 months to Mar-23' or 'rolling year to Mar-23' where the figure
+    it is compared with is a 12-month one (so the latest is too), else the period as it is ('Mar-23')."""
+    for basis in ("12 months to ", "rolling year to "):
+        if r.previous_label.lower().startswith(basis):
+            return basis + r.period
+    return r.period
+
+
+def _significance(r: MetricResult) -> str:
+    """The change's test verdict for a panel row, e.g. ': not significant (p = 0.410)'; '' where no test applies."""
+    if r.significant is None:
+        return ""
+    p = r.test.rpartition(", ")[2] if ", p " in r.test else ""
+    return f": {'significant' if r.significant else 'not significant'}" + (f" ({p})" if p else "")
+
+
+def _panel_statements(results: list[MetricResult]) -> tuple[list[str], bool]:
+    """A panel's statements, one line per measure, holding only what its table row does not show.
+
+    The row already gives the latest figure, interval, comparators, change and its test, so a measure's headline
+    sentence is kept only where it tests the difference from a comparator with a published interval; the benchmark
+    sentence is dropped (its figures are in the comparators column, its caveat is said once under the panel).
+    Returns the lines and whether any measure had benchmarks."""
+    bench = st.TEMPLATES["benchmarks"].split("{", 1)[0]
+    lines, benchmarked = [], False
+    for r in results:
+        if not r.supplied:
+            lines.extend(r.statements)
+            continue
+        tested = any(low is not None for _, low, _ in r.comparators.values())
+        kept = []
+        for i, s in enumerate(r.statements):
+            if s.startswith(bench):
+                benchmarked = True
+            elif i > 0 or tested:
+                kept.append(s)
+        if kept:
+            lines.append(" ".join(kept) if tested else f"{r.metric.name}: " + " ".join(kept))
+    return lines, benchmarked
 
 
 PANEL_NOTE = ("Filled dot: this period; bar: its 95% interval (Wilson score); hollow dot: the figure it is compared "
@@ -450,7 +494,7 @@ def governance(ctx: ReportContext) -> Fragment:
         fig = panel_charts.governance_figure(ctx.plan.governance)
         html += sections.render("governance_figure.html.j2", figure=Markup(charts.figure_html(
             fig, panel_charts.governance_alt(ctx.plan.governance),
-            note=f"Source: {ctx.plan.title}, its governance structure as the plan sets it out.")))
+            note=f"Source: {ctx.plan.title}, governance structure as the plan sets it out.")))
     return Fragment(html, {"deliverables": deliverables_frame(ctx.narrative.governance, ctx.quarter)})
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..inputs.plan import GovernanceBody
-from .charts import _RC, COMMON, CONCERNING, IMPROVING, LINE, SIZE, TARGET, _month_axis, _subplots
+from .charts import _RC, COMMON, CONCERNING, HALF, IMPROVING, LINE, SIZE, TARGET, _month_axis, _subplots
 from .scorecard import MetricResult
 from .statements import fmt_duration, fmt_value
 
@@ -34,7 +34,11 @@ def comparison_figure(results: list[MetricResult], title: str) -> Figure | None:
     units = list(dict.fromkeys(r.unit for r in shown))
     heights = [sum(1 for r in shown if r.unit == u) for u in units]
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(SIZE[0], 0.36 * sum(heights) + 0.5 * len(units) + 0.8), layout="constrained")
+        # Half the text width, beside the panel's table; the key goes under it, two entries to a line.
+        # Each row tall enough for its measure name's wrapped lines (three lines need more than a dot's room).
+        lines = max(_wrap(r.metric.name, 28).count("\n") + 1 for r in shown)
+        row = max(0.3, 0.13 * lines)
+        fig = Figure(figsize=(HALF[0], row * sum(heights) + 0.4 * len(units) + 0.85), layout="constrained")
         axes = fig.subplots(len(units), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
         comp_style: dict[str, tuple[str, str]] = {}
         for ax, unit in zip(axes, units):
@@ -64,7 +68,7 @@ def comparison_figure(results: list[MetricResult], title: str) -> Figure | None:
                 ax.annotate(fmt_value(r.value, unit if unit in ("percent", "days", "seconds") else "count"),
                             (r.value / scale, yi), xytext=(0, 6), textcoords="offset points", ha="center",
                             fontsize=7, color=IMPROVING)
-            ax.set_yticks(y, [_wrap(r.metric.name) for r in rows], fontsize=7)
+            ax.set_yticks(y, [_wrap(r.metric.name, 28) for r in rows], fontsize=7)
             ax.set_ylim(-0.7, len(rows) - 0.4)
             ax.grid(axis="y", visible=False)
             ax.set_xlabel(UNIT_LABELS.get(unit, unit))
@@ -78,9 +82,12 @@ def comparison_figure(results: list[MetricResult], title: str) -> Figure | None:
             for h, lbl in zip(*ax.get_legend_handles_labels()):
                 if lbl not in labels:
                     handles.append(h), labels.append(lbl)
-        axes[-1].legend(handles, labels, fontsize=7, ncols=min(4, len(labels)), loc="upper left",
-                        bbox_to_anchor=(0, -0.35 if len(units) == 1 else -0.5), frameon=False)
-        axes[0].set_title(title, loc="left")
+        fig.legend(handles, labels, fontsize=6.5, ncols=2, loc="outside lower left", frameon=False,
+                   handletextpad=0.3, columnspacing=0.6, borderaxespad=0)
+        # Over the whole figure (not from the axes' left edge, after the measure names), wrapped, at the control
+        # charts' title size: a title wider than the figure widens the cropped PNG, and the page then shrinks the
+        # whole chart, its text with it, to fit the half width.
+        fig.suptitle(_wrap(title, 44), x=0.01, ha="left", fontsize=8, fontweight="bold")
     return fig
 
 
@@ -167,7 +174,7 @@ def governance_figure(root: GovernanceBody) -> Figure:
         levels.append(nxt)
     depth = len(levels)
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(SIZE[0], 0.5 + 1.0 * depth), layout="constrained")
+        fig = Figure(figsize=(SIZE[0], 0.4 + 0.8 * depth), layout="constrained")
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.set_xlim(0, 1)

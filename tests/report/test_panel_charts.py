@@ -20,7 +20,8 @@ def _result(mid, unit="percent", value=60.0, **kw):
 def _texts(fig):
     return [t.get_text() for ax in fig.axes for t in ax.texts] + \
            [lbl.get_text() for ax in fig.axes for lbl in ax.get_yticklabels()] + \
-           [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+           [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()] + \
+           [t.get_text() for lg in fig.legends for t in lg.get_texts()]
 
 
 def test_comparison_figure_has_a_panel_per_unit_and_labels_the_previous_quarter():
@@ -79,3 +80,20 @@ def test_governance_yaml_refuses_unknown_fields():
     with pytest.raises(ValueError, match="extra"):
         GovernanceBody.model_validate({"name": "Plan", "children": []})
     assert Plan.model_fields["governance"].default is None
+
+
+def test_comparison_figure_with_a_long_title_stays_half_width():
+    # A title wider than the figure used to widen the cropped PNG to ~5.9 in, so the page shrank its 7 pt text to ~4 pt.
+    import io
+
+    from PIL import Image
+
+    from pccreport.report import charts
+
+    rs = [_result("days_from_arrival_to_completion_at_the_crown_court", "days", 207.0, previous_value=193.0,
+                  previous_label="previous quarter (Dec-22)", comparators={"England and Wales": (252.0, None, None)}),
+          _result("days_for_the_police_to_charge", "days", 57.0, previous_value=65.0,
+                  previous_label="previous quarter (Dec-22)", comparators={"England and Wales": (48.0, None, None)})]
+    fig = panel_charts.comparison_figure(rs, "Criminal Justice System: quality of justice, Mar-23")
+    width = Image.open(io.BytesIO(charts.png_bytes(fig))).size[0] / charts.DPI
+    assert width <= charts.HALF[0] * 1.1, width
