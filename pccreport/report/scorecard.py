@@ -289,10 +289,10 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
     base.value, base.unit = ch.current, f"{m.unit} (R12)"
     base.change, base.change_unit = ch.change, "%"
     base.comparison = "12 months to the same month last year" if ch.previous is not None else ""
-    month_label_ = ("month to the same month last year" if mo_month == end
+    month_basis = ("month to the same month last year" if mo_month == end
                     else f"{month_label(mo_month)} to the same month last year")
     # Partial data: with no R12 comparison, the best one whose inputs exist (quarter, else month, year on year).
-    for alt, label in ((qy, "quarter to the same quarter last year"), (mo, month_label_)):
+    for alt, label in ((qy, "quarter to the same quarter last year"), (mo, month_basis)):
         if base.change is None and alt.change is not None:
             base.change, base.comparison = alt.change, label
     if ch.current is None and qy.current is not None:
