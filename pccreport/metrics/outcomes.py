@@ -1,4 +1,4 @@
-"""Outcome rates: the share of recorded crimes with a positive outcome, over 12 months (R12) and for one month.
+"""Outcome rates: the share of recorded crimes with a positive outcome, over 12 months (R12), a quarter and one month.
 
 Method: Σ positive outcomes ÷ Σ crimes over the same window (a ratio of sums, as forces report an outcome rate),
 change year on year in percentage points. The positive set (charge/summons, caution, community resolution, penalty
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .rolling import r12_ratio
+from .rolling import quarter_total, r12_ratio
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,34 @@ def month_ratio(numerator: pd.Series, denominator: pd.Series, month: pd.Period) 
     if n == 0:
         return None, f"no crimes recorded in {month.strftime('%b-%y')} (denominator is zero)"
     return float(k) / float(n), ""
+
+
+def quarter_ratio(numerator: pd.Series, denominator: pd.Series, end: pd.Period) -> tuple[float | None, str]:
+    """The quarter's rate: Σ numerator ÷ Σ denominator over the three months to ``end``; None with a reason."""
+    num, den = quarter_total(numerator, end), quarter_total(denominator, end)
+    if num is None or den is None:
+        return None, f"the quarter to {end.strftime('%b-%y')} is not complete"
+    if den == 0:
+        return None, f"no crimes recorded in the quarter to {end.strftime('%b-%y')} (denominator is zero)"
+    return num / den, ""
+
+
+@dataclass(frozen=True)
+class QuarterRate:
+    """The quarter's rate and the same quarter a year earlier, in percent, with the change in points."""
+
+    current: float | None
+    previous: float | None
+    change_pp: float | None
+    note: str = ""
+
+
+def quarter_outcome_rate(positive: pd.Series, total: pd.Series, end: pd.Period) -> QuarterRate:
+    """Outcome rate over the quarter to ``end`` against the same quarter a year earlier (ratio of sums, points)."""
+    cur, n1 = quarter_ratio(positive, total, end)
+    prev, n2 = quarter_ratio(positive, total, end - 12)
+    return QuarterRate(None if cur is None else cur * 100, None if prev is None else prev * 100,
+                       None if cur is None or prev is None else (cur - prev) * 100, n1 or n2)
 
 
 def outcome_rate(positive: pd.Series, total: pd.Series, end: pd.Period) -> OutcomeRate:

@@ -427,7 +427,7 @@ def comparison_panel(ctx: ReportContext, title: str, results: list[MetricResult]
 def _period_label(r: MetricResult) -> str:
     """The latest figure's period with its basis: '12 months to Mar-23' or 'rolling year to Mar-23' where the figure
     it is compared with is a 12-month one (so the latest is too), else the period as it is ('Mar-23')."""
-    for basis in ("12 months to ", "rolling year to "):
+    for basis in ("12 months to ", "rolling year to ", "quarter to "):
         if r.previous_label.lower().startswith(basis):
             return basis + r.period
     return r.period

@@ -11,7 +11,8 @@ The rule (printed under the scorecard from ``RULE``; explained with its assumpti
 3. **Without a target**, a measure whose catalogue direction is ``none`` (reporting-sensitive or proactive work,
    where a rise is not simply bad) is shown but **Not rated**.
 4. Otherwise, in order: a special-cause signal this month on the control chart (Red if concerning, Green if
-   improving); else a statistically significant change over 12 months (or the survey period) — the exact
+   improving); else a statistically significant change over 12 months (or the survey period; where a gap in the
+   data leaves no complete 12 months, the quarter against the same quarter a year before) — the exact
    conditional test for two Poisson counts (volumes) or the two-proportion z-test (rates and surveys), at the 5%
    level — Green if in the good direction, Red if not; else **No change** when there is a chart or a test to go
    on. One month's change on the same month a year earlier never sets the rating.
@@ -31,7 +32,8 @@ RULE = (
     "How measures are rated: where the plan sets a target or service level, green = the control chart's limits show "
     "the target is consistently met, red = consistently not met, amber = hit and miss (without a chart: green = met, "
     "amber = missed by up to 10%, red = missed by more). Without a target: red or green for an unusual (special "
-    "cause) month on the control chart, or for a statistically significant change over 12 months (exact test for "
+    "cause) month on the control chart, or for a statistically significant change over 12 months (or, where a gap "
+    "in the data leaves no complete 12 months, over the quarter on the same quarter a year before; exact test for "
     "two counts; two-proportion test for rates and surveys; 5% level), bad or good; otherwise no change. A single "
     "month's change on a year earlier never sets a rating. Measures where a rise is not simply good or bad "
     "(reporting-sensitive or proactive work) are shown but not rated. Grey = not scored (no data, or nothing to "
@@ -85,7 +87,8 @@ def score_assurance(assurance: str) -> Rag:
     return Rag(status, "target", f"target {assurance} by the process")
 
 
-def score_evidence(verdict: str, significant: bool | None, good: bool | None, has_chart: bool, test: str = "") -> Rag:
+def score_evidence(verdict: str, significant: bool | None, good: bool | None, has_chart: bool, test: str = "",
+                   period: str = "over 12 months") -> Rag:
     """Score a measure without a target from its chart verdict and its significance test (None when untested)."""
     if verdict == CONCERNING:
         return Rag("red", "signal", "unusual month on the control chart, in the bad direction")
@@ -93,7 +96,7 @@ def score_evidence(verdict: str, significant: bool | None, good: bool | None, ha
         return Rag("green", "signal", "unusual month on the control chart, in the good direction")
     if significant and good is not None:
         what = "better" if good else "worse"
-        return Rag("green" if good else "red", "change", f"significantly {what} over 12 months ({test})")
+        return Rag("green" if good else "red", "change", f"significantly {what} {period} ({test})")
     if has_chart or significant is not None:
         return Rag("nochange", "evidence", "no signal on the control chart and no significant change")
     return Rag("grey", "none", "no comparison")
@@ -123,7 +126,7 @@ def score(result) -> Rag:
         return Rag("unrated", "none", "shown, not rated: a rise or fall is not simply good or bad")
     g = score_evidence(getattr(result, "verdict", "") or "", getattr(result, "significant", None),
                        getattr(result, "good", None), chart is not None and bool(getattr(result, "verdict", "")),
-                       getattr(result, "test", ""))
+                       getattr(result, "test", ""), getattr(result, "test_period", "over 12 months"))
     if g.status == "grey" and getattr(result, "change", None) is not None:
         # Partial data may leave only one month against the same month a year before: shown, never a rating.
         return Rag("grey", "none", "no comparison (one period's change on a year before is shown but is not "

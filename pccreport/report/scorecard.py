@@ -50,6 +50,7 @@ class MetricResult:
     # The 12-month significance test behind the rating: None when no test applies (rating: rag.score).
     significant: bool | None = None
     test: str = ""
+    test_period: str = "over 12 months"  # what the test compared, for the rating's words
     previous_rating: str = ""
     previous_status: str = ""
     # For comparison charts: the latest figure's 95% interval, the figure it is compared with and the comparators'
@@ -303,6 +304,8 @@ def _volume(base: MetricResult, series: pd.Series, end: pd.Period, settings: Xmr
         if tested.current is not None and tested.previous is not None:
             pc = poisson.compare_counts(int(round(tested.current)), int(round(tested.previous)))
             base.significant, base.test = pc.significant, f"exact test for two counts on the {what}, p = {pc.p_value:.3f}"
+            if tested is qy:
+                base.test_period = "on the same quarter a year before"
             break
     # The gap itself is named once per report (report_gap); a measure it leaves without a value says so.
     gap = street_gap(series, end)
@@ -336,10 +339,7 @@ def _outcome_rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Peri
     r = outcomes.outcome_rate(pos, tot, end)
     base.unit = "percent"
     if r.r12 is None:
-        base.statements.append(st.render("missing", name=m.name, reason=r.note))
-        gap = street_gap(tot, end)
-        if gap:
-            base.gap, base.verdict = gap, GAP_VERDICT
+        _partial_outcome_rate(base, pos, tot, end, r)
     else:
         base.value, base.change, base.change_unit = r.r12, r.r12_change_pp, "pts"
         base.comparison = "12 months to the same month last year" if r.r12_previous is not None else ""
@@ -366,6 +366,47 @@ def _outcome_rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Peri
     monthly_rate = (pos / tot.where(tot > 0)) * 100
     _chart(base, monthly_rate, end, settings, lambda x: f"{x:.1f}%")
     return base
+
+
+def _partial_outcome_rate(base: MetricResult, pos: pd.Series, tot: pd.Series, end: pd.Period,
+                          r: outcomes.OutcomeRate) -> None:
+    """No complete R12: the quarter against the same quarter a year before (tested), else the quarter's latest month
+    that has the same month a year before (shown, never a rating), as volumes do."""
+    m = base.metric
+    q = outcomes.quarter_outcome_rate(pos, tot, end)
+    gap = street_gap(tot, end)
+    if q.current is None:
+        base.statements.append(st.render("missing", name=m.name, reason=r.note))
+        if gap:
+            base.gap, base.verdict = gap, GAP_VERDICT
+        return
+    base.value = q.current
+    k1, n1 = rolling.quarter_total(pos, end), rolling.quarter_total(tot, end)
+    w = survey.wilson(int(k1), int(n1))
+    base.low, base.high = w.low * 100, w.high * 100
+    if q.change_pp is not None:
+        base.change, base.change_unit, base.comparison = q.change_pp, "pts", "quarter to the same quarter last year"
+        base.previous_value, base.previous_label = q.previous, f"quarter to {month_label(end - 12)}"
+        k0, n0 = rolling.quarter_total(pos, end - 12), rolling.quarter_total(tot, end - 12)
+        c = survey.compare(int(k1), int(n1), int(k0), int(n0))
+        base.significant, base.test_period = c.significant, "on the same quarter a year before"
+        base.test = "two-proportion test on the quarters" + ("" if c.p_value is None else f", p = {c.p_value:.3f}")
+        comparison = st.comparison(q.change_pp, "", _dir(m), "on the same quarter a year before", "pts")
+    else:
+        comparison = st.comparison(None, q.note, _dir(m), "on the same quarter a year before", "pts")
+    month = next((end - k for k in (0, 1, 2)
+                  if None not in (outcomes.month_ratio(pos, tot, end - k)[0], outcomes.month_ratio(pos, tot, end - k - 12)[0])),
+                 None)
+    base.statements.append(st.render("quarter_volume", name=m.name, period=month_label(end),
+                                     value=f"{q.current:.1f}%", comparison=comparison))
+    if q.change_pp is None and month is not None:
+        d1, d0 = outcomes.month_ratio(pos, tot, month)[0] * 100, outcomes.month_ratio(pos, tot, month - 12)[0] * 100
+        base.change, base.change_unit = d1 - d0, "pts"
+        base.comparison = f"{month_label(month)} to the same month last year"
+        base.statements.append(st.render(
+            "quarter_month", month=month_label(month), month_value=f"{d1:.1f}%",
+            month_comparison=st.comparison(d1 - d0, "", None, f"on {month_label(month - 12)}", "pts")))
+    base.good = st.is_good(base.change, m.direction)
 
 
 def _rate(base: MetricResult, data: ReportData, plan: Plan, end: pd.Period) -> MetricResult:

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pccreport.metrics.outcomes import outcome_rate
+from pccreport.metrics.outcomes import outcome_rate, quarter_outcome_rate
 
 IDX = pd.period_range("2021-04", "2023-03", freq="M")
 
@@ -40,3 +40,21 @@ def test_rates_stay_between_0_and_100(pairs):
     r = outcome_rate(pos, tot, IDX[-1])
     for v in (r.r12, r.r12_previous, r.discrete):
         assert v is None or 0 <= v <= 100
+
+
+def test_quarter_outcome_rate_is_a_ratio_of_sums_against_the_same_quarter_a_year_before():
+    # Jan–Mar 2022: 30/300 = 10%; Jan–Mar 2023: (20 + 40 + 60)/(100 + 200 + 300) = 20%, so +10.0 points.
+    total = pd.Series(100.0, IDX)
+    pos = pd.Series(10.0, IDX)
+    total[pd.Period("2023-02", "M")], total[pd.Period("2023-03", "M")] = 200.0, 300.0
+    pos[pd.Period("2023-01", "M")], pos[pd.Period("2023-02", "M")], pos[pd.Period("2023-03", "M")] = 20.0, 40.0, 60.0
+    q = quarter_outcome_rate(pos, total, pd.Period("2023-03", "M"))
+    assert q.current == pytest.approx(20.0) and q.previous == pytest.approx(10.0)
+    assert q.change_pp == pytest.approx(10.0) and q.note == ""
+
+
+def test_quarter_outcome_rate_names_the_incomplete_quarter():
+    total = pd.Series(100.0, IDX).drop(pd.Period("2022-02", "M"))
+    q = quarter_outcome_rate(total / 10, total, pd.Period("2023-03", "M"))
+    assert q.current == pytest.approx(10.0) and q.previous is None and q.change_pp is None
+    assert q.note == "the quarter to Mar-22 is not complete"

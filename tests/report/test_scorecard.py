@@ -315,3 +315,65 @@ def test_priority_score_worked_example():
     assert priority_score(["green"]) == (100.0, 1)
     assert priority_score(["unrated", "grey"]) == (None, 0) and priority_score([]) == (None, 0)
 
+
+
+def _with_months_removed(data, months: list[str]):
+    """The sample's processed data as if the given months' street files had never been published."""
+    import dataclasses
+
+    gone = pd.PeriodIndex(months, freq="M")
+    street = data.street[~data.street["month"].isin(gone)]
+    return dataclasses.replace(data, street=street, street_months=data.street_months.difference(gone))
+
+
+def _quarter_rate(data, plan, end: pd.Period) -> tuple[int, int]:
+    months = pd.period_range(end - 2, end, freq="M")
+    s = data.street[data.street["month"].isin(months) & (data.street["crime_type"] != "Anti-social behaviour")]
+    return int(s.loc[s["outcome"].isin(plan.positive_outcomes), "n"].sum()), int(s["n"].sum())
+
+
+def test_outcome_rate_with_a_gap_compares_the_quarter_with_the_same_quarter_and_tests_it(results):
+    """No complete R12 (Jun-22 missing): the quarter against the same quarter a year before, by the two-proportion test."""
+    from pccreport.report import rag
+    from pccreport.report.scorecard import compute_metric
+
+    _, data, plan = results
+    data = _with_months_removed(data, ["2022-06"])
+    m = next(m for p in plan.priorities for sc in p.scorecards for m in sc.metrics if m.id == "fat_rate_all")
+    r = compute_metric(m, 1, "x", plan, data, Quarter.parse("2023-Q1"))
+    (k1, n1), (k0, n0) = _quarter_rate(data, plan, pd.Period("2023-03", "M")), _quarter_rate(data, plan, pd.Period("2022-03", "M"))
+    assert r.value == pytest.approx(k1 / n1 * 100)
+    assert r.change == pytest.approx((k1 / n1 - k0 / n0) * 100) and r.change_unit == "pts"
+    assert r.comparison == "quarter to the same quarter last year" and r.previous_label == "quarter to Mar-22"
+    pooled = (k1 + k0) / (n1 + n0)
+    z = (k1 / n1 - k0 / n0) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    p = math.erfc(abs(z) / math.sqrt(2))
+    assert r.test == f"two-proportion test on the quarters, p = {p:.3f}" and r.significant == (p < 0.05)
+    assert r.low < r.value < r.high
+    assert f"the three months to Mar-23: {k1 / n1 * 100:.1f}%" in r.statements[0]
+    rating = rag.score(r)
+    assert rating.status in ("green", "red", "nochange")
+    if r.significant:
+        assert "on the same quarter a year before" in rating.reason and "12 months" not in rating.reason
+
+
+def test_outcome_rate_with_the_year_before_quarter_incomplete_shows_a_month_but_is_not_rated(results):
+    from pccreport.report import rag
+    from pccreport.report.scorecard import compute_metric
+
+    _, data, plan = results
+    data = _with_months_removed(data, ["2022-02", "2022-06"])
+    m = next(m for p in plan.priorities for sc in p.scorecards for m in sc.metrics if m.id == "fat_rate_all")
+    r = compute_metric(m, 1, "x", plan, data, Quarter.parse("2023-Q1"))
+    (k1, n1) = _quarter_rate(data, plan, pd.Period("2023-03", "M"))
+    assert r.value == pytest.approx(k1 / n1 * 100) and r.significant is None
+    mar = {}
+    for month in ("2023-03", "2022-03"):
+        s = data.street[(data.street["month"] == pd.Period(month, "M"))
+                        & (data.street["crime_type"] != "Anti-social behaviour")]
+        mar[month] = s.loc[s["outcome"].isin(plan.positive_outcomes), "n"].sum() / s["n"].sum() * 100
+    assert r.change == pytest.approx(mar["2023-03"] - mar["2022-03"])
+    assert r.comparison == "Mar-23 to the same month last year"
+    assert "the quarter to Mar-22 is not complete" in r.statements[0]
+    assert r.statements[1].startswith(f"Mar-23 alone: {mar['2023-03']:.1f}%")
+    assert rag.score(r).status == "grey" and rag.score(r).shown == "Not scored: no comparison"

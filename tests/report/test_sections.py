@@ -333,3 +333,14 @@ def test_deliverables_show_status_from_dates_and_due_dates_in_one_format():
                         ("Apr 2023", "complete")):
         assert re.search(rf"{due}\s+\d+%\s+{status}", out), (due, status, out)
     assert "June 2023" not in out and "Q4 2023" not in out
+
+
+def test_a_significant_change_names_the_periods_its_test_compared():
+    from pccreport.report.rag import score_evidence
+
+    year = score_evidence("common cause variation", True, False, True, "exact test for two counts, p = 0.001")
+    quarter = score_evidence("common cause variation", True, True, True, "two-proportion test on the quarters, p = 0.01",
+                             "on the same quarter a year before")
+    assert year.status == "red" and "significantly worse over 12 months" in year.reason
+    assert quarter.status == "green"
+    assert "significantly better on the same quarter a year before" in quarter.reason and "12 months" not in quarter.reason
