@@ -27,7 +27,7 @@ LIMIT = "#56B4E9"
 TARGET = "#CC79A7"
 DPI = 160
 SIZE = (7.2, 3.3)  # inches: fits the A4 text width at a readable font size
-HALF = (3.4, 1.75)  # inches: one of two charts side by side in the A4 text width, text still at about 8 pt
+HALF = (3.4, 1.5)  # inches: one of two charts side by side in the A4 text width, text still at about 8 pt
 CAPTION = "pcc_caption"  # the Figure attribute holding its source and note, printed as text under the image
 
 _RC = {
