@@ -94,9 +94,7 @@ def generate(paths: Paths, force: str = "wiltshire", start: str = "2020-01", end
     """Write sample street, outcomes and KPI files for ``force`` under data/raw/; returns the files written."""
     reg = load_registry(paths)
     f = reg[force]
-    profile = PROFILES.get(force, Profile())
-    if profile.kpi_areas is None:
-        profile = replace(profile, kpi_areas=own_kpi_areas(paths, force))
+    profile = _resolved(PROFILES.get(force, Profile()), paths, force)
     rng = np.random.default_rng([seed, sum(map(ord, force))])
     months = pd.period_range(start, end, freq="M")
     lsoas = _lsoas(profile, rng)
@@ -129,9 +127,25 @@ def own_kpi_areas(paths: Paths, force: str) -> tuple[str, ...]:
     from ..ingest.kpis import CATALOGUE_FILE, load_catalogue
     from ..yamlfile import load_yaml
 
-    comparators = set((load_yaml(paths.params / CATALOGUE_FILE) or {}).get("areas") or [])
+    comparators = set((load_yaml(paths.param_file(CATALOGUE_FILE)) or {}).get("areas") or [])
     cat = load_catalogue(paths.params, force)
     return tuple(a for a in cat.areas if a not in comparators and a not in cat.comparators)
+
+
+def _resolved(profile: Profile, paths: Paths, force: str) -> Profile:
+    """The profile cut to the areas and metrics this root's params accept for ``force``.
+
+    A force's params/<force>/ belong to their root: a sample written into a root without them is built with the
+    default plan and the national catalogue, which refuse the sample plan's sub-force areas, peer forces and own
+    metrics, so the sample writes none of those (the project's own sample is unchanged)."""
+    from ..ingest.kpis import load_catalogue
+
+    cat = load_catalogue(paths.params, force)
+    sub = own_kpi_areas(paths, force)
+    areas = sub if profile.kpi_areas is None else tuple(a for a in profile.kpi_areas if a in sub)
+    return replace(profile, kpi_areas=areas,
+                   benchmark_areas=tuple(a for a in profile.benchmark_areas if a in cat.comparators),
+                   own_kpis=tuple(k for k in profile.own_kpis if k in cat.metrics))
 
 
 def _lsoas(profile: Profile, rng: np.random.Generator) -> pd.DataFrame:

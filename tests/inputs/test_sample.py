@@ -59,6 +59,23 @@ def test_a_force_without_its_own_params_gets_kpi_rows_its_validation_accepts(tmp
     assert set(df.loc[df.metric == "intelligence_reports", "area"]) == {"North Kent", "Medway"}
 
 
+def test_a_sample_written_into_a_root_without_params_passes_that_roots_check(tmp_path):
+    """A root holding no params/ builds Wiltshire with the default plan and the national catalogue: the sample it is
+    given carries no County/Swindon rows, peer-force benchmarks or force-only metrics that those refuse."""
+    import subprocess
+    import sys
+
+    from pccreport.config import DEFAULT_ROOT
+
+    paths = Paths(tmp_path)
+    generate(paths, "wiltshire", "2021-10", "2023-03")
+    df = read_kpi_csv(paths.kpi_raw("wiltshire") / "kpis.csv", "wiltshire")  # raises on a refused area or metric
+    assert set(df["area"]) <= {"force", "England and Wales", "MSG average"} and len(df) > 0
+    proc = subprocess.run([sys.executable, str(DEFAULT_ROOT / "run_all.py"), "--root", str(tmp_path), "--check",
+                           "--force", "wiltshire", "--quarter", "2023-Q1"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0 and "wiltshire 2023-Q1: OK" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
 def _p1_total(path, ons_code: str) -> int:
     """Total recorded crime for one force from a sample P1 sheet, read with openpyxl (not the package's reader)."""
     import openpyxl
