@@ -59,30 +59,6 @@ def check_time(path: Path | str) -> None:
         raise time_error(path)
 
 
-@contextmanager
-def interrupt_at_bound(cancel: Callable[[], None]) -> Iterator[None]:
-    """Call ``cancel`` from a timer thread if the current bound passes inside the block (e.g. a DuckDB
-    connection's ``interrupt``, for a query that does not come back to Python to look at the clock)."""
-    left = time_left()
-    if left is None:
-        yield
-        return
-
-    def fire() -> None:
-        try:
-            cancel()
-        except Exception:  # noqa: BLE001 - the query may have ended and its connection closed meanwhile
-            pass
-
-    timer = threading.Timer(max(left, 0.0), fire)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
-
-
 def call_within_bound(fn: Callable[[], T], path: Path | str) -> T:
     """``fn()``, but given up with ``time_error(path)`` once the current bound passes (for an engine call that
     cannot be interrupted, e.g. a polars query: it runs on in a daemon thread, bounded by the size of its files,
