@@ -5,7 +5,8 @@ BY`` over the same files, with no validation, hashing or writing.
 Data sets:
 - ``real``: the real Wiltshire street files in ../shared/data (16 files, 67,699 rows).
 - ``scaled``: the real Wiltshire files replicated to 43 forces × 24 months (each file's rows written ``--copies``
-  times, with Month and force rewritten so every file validates), generated under /tmp, never in the repo.
+  times, with Month, force and the copies' Crime IDs rewritten so every file validates), generated under
+  /tmp/pccreport-bench-scaled (about 2.7 GB), never in the repo.
 
 Each measurement runs in a fresh subprocess so its peak memory (ru_maxrss) is its own. Reported: median wall time
 of ``--runs`` runs, rows per second, the ratio to the pandas baseline and to the bare polars and DuckDB queries
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -49,9 +51,17 @@ def _forces() -> list[tuple[str, str, str]]:
     return [(f.slug, f.police_uk_name, f.ons_code) for f in load_registry(Paths(ROOT)).values()]
 
 
+def _copy_ids(body: bytes, k: int) -> bytes:
+    """Copy ``k`` of a file's rows with Crime IDs of its own (first two hex digits set to ``k``): the ingest refuses
+    a file whose rows repeat the same crimes, so plain repeats would not be a valid month."""
+    if k == 0:
+        return body
+    return re.sub(rb"(?m)^[0-9a-f]{2}(?=[0-9a-f]{62},)", f"{k:02x}".encode(), body)
+
+
 def make_scaled(copies: int) -> Path:
     """43 forces × 24 months of street files built from the real Wiltshire files (idempotent)."""
-    marker = SCALED / f".done-{copies}"
+    marker = SCALED / f".done-{copies}-unique-ids"
     if marker.exists():
         return SCALED
     shutil.rmtree(SCALED, ignore_errors=True)
@@ -66,7 +76,8 @@ def make_scaled(copies: int) -> Path:
             old = f",{src.name[:7]},Wiltshire Police,Wiltshire Police,".encode()
             new = f",{month},{name},{name},".encode()
             body = body.replace(old, new)
-            (folder / f"{month}-{slug}-street.csv").write_bytes(header + b"\n" + body * copies)
+            (folder / f"{month}-{slug}-street.csv").write_bytes(
+                header + b"\n" + b"".join(_copy_ids(body, k) for k in range(copies)))
     marker.touch()
     return SCALED
 

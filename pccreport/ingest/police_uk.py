@@ -52,6 +52,11 @@ _MAX_ROWS_LISTED = 20
 _LSOA_LAD = r"^(.+) [0-9]{3}[A-Z]$"
 AREA_COLUMNS = ["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code"]
 _SCHEMAS = {kind: {c: pl.String for c in cols} for kind, cols in KINDS.items()}
+# The columns the counts and checks use (the others are still split as CSV fields, and csvshape checks their text).
+_READ = {"street": ["filename", "Crime ID", "Month", "Falls within", "Longitude", "LSOA code", "LSOA name",
+                    "Crime type", "Last outcome category"],
+         "outcomes": ["filename", "Month", "Falls within", "Outcome type"]}
+_BATCH_BYTES = 256 * 1024 * 1024  # raw CSV read into memory at once (a month of the largest force is about 30 MB)
 # The processed Parquet's columns, output keys and types (as the DuckDB reader before polars wrote them).
 _KEYS = {"street": ["month", "crime_type", "outcome", "lsoa_code", "lsoa_name"], "outcomes": ["month", "outcome_type"]}
 _OUT_SCHEMAS = {
@@ -249,6 +254,7 @@ def _read_one(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame |
         raise InputError(path, problems, "each file holds one month of one force; check you have the right file")
     check_time(path)
     groups = _with_areas(_groups(rows.lazy().with_columns(filename=pl.lit(str(path))), kind).collect(), kind, areas)
+    # Month is then the file's own on every row (checked above), as _outputs writes it.
     frames, excluded = _outputs(groups, kind)
     return frames.get(str(path), _empty(kind)), excluded.get(str(path), {})
 
@@ -275,18 +281,33 @@ def _row_problems(rows: pl.DataFrame, month: str, police_uk_name: str, kind: str
 
 
 def _groups(frame: pl.LazyFrame, kind: str) -> pl.LazyFrame:
-    """Rows counted per file and group, in one pass: for street files per month, 'Falls within', crime type, last
-    outcome and LSOA (with rows that have a Crime ID and a location); for outcomes files per outcome type."""
+    """Rows counted per file and group, in one pass: for street files per crime type, last outcome and LSOA (with
+    rows that have a Crime ID and a location); for outcomes files per outcome type. Month and 'Falls within' are
+    not keys: ``_facts`` proves each file holds one value of each, the one its name and folder say."""
     n = pl.len().cast(pl.Int64).alias("n")
     if kind == "street":
         return frame.group_by(
-            "filename", pl.col("Month").alias("month"), pl.col("Falls within").alias("falls_within"),
-            pl.col("Crime type").alias("crime_type"), pl.col("Last outcome category").fill_null("").alias("outcome"),
+            "filename", pl.col("Crime type").alias("crime_type"),
+            pl.col("Last outcome category").fill_null("").alias("outcome"),
             pl.col("LSOA code").alias("lsoa_code"), pl.col("LSOA name").alias("lsoa_name"),
         ).agg(n, pl.col("Crime ID").count().cast(pl.Int64).alias("n_with_id"),
               pl.col("Longitude").count().cast(pl.Int64).alias("n_located"))
-    return frame.group_by("filename", pl.col("Month").alias("month"), pl.col("Falls within").alias("falls_within"),
-                          pl.col("Outcome type").alias("outcome_type")).agg(n)
+    return frame.group_by("filename", pl.col("Outcome type").alias("outcome_type")).agg(n)
+
+
+def _facts(frame: pl.LazyFrame, kind: str) -> pl.LazyFrame:
+    """Per file: the least and greatest Month and 'Falls within' and how many rows lack them, and for street files
+    the Crime IDs given and how many distinct (``street_checks.id_counts``)."""
+    facts = [e for c in ("Month", "Falls within") for e in (pl.col(c).min().alias(f"{c} min"),
+                                                           pl.col(c).max().alias(f"{c} max"),
+                                                           pl.col(c).null_count().alias(f"{c} missing"))]
+    if kind == "street":
+        facts += street_checks.id_counts()
+    return frame.group_by("filename").agg(*facts)
+
+
+def _one_value(lo, hi, missing, expected: str) -> bool:
+    return not missing and lo == hi == expected
 
 
 def _with_areas(groups: pl.DataFrame, kind: str, areas) -> pl.DataFrame:
@@ -316,14 +337,35 @@ def _outputs(groups: pl.DataFrame, kind: str) -> tuple[dict[str, pa.Table], dict
     for fname, n in groups.filter(pl.col(col).is_null()).group_by("filename").agg(pl.col("n").sum()).iter_rows():
         excluded.setdefault(fname, {})[reason] = int(n)
     schema = _OUT_SCHEMAS[kind]
-    kept = groups.filter(pl.col(col).is_not_null()).sort(["filename", *_KEYS[kind]], nulls_last=True)
-    frames = {key[0]: part.select(schema.names).to_arrow().cast(schema)
-              for key, part in kept.partition_by("filename", as_dict=True, maintain_order=True).items()}
+    # Month is the same on every row of a file (checked), so the file's groups sort by the other keys.
+    kept = groups.filter(pl.col(col).is_not_null()).sort(["filename", *_KEYS[kind][1:]], nulls_last=True)
+    frames = {key[0]: part.with_columns(month=pl.lit(Path(key[0]).name[:7])).select(schema.names).to_arrow()
+              .cast(schema) for key, part in kept.partition_by("filename", as_dict=True, maintain_order=True).items()}
     return frames, excluded
 
 
 def _empty(kind: str) -> pa.Table:
     return _OUT_SCHEMAS[kind].empty_table()
+
+
+def _count(paths: list[Path], kind: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The groups (``_groups``) and per-file facts (``_facts``) of ``paths`` from one read of each file: the
+    columns they need are read once, in batches of at most ``_BATCH_BYTES`` of files so that memory stays bounded
+    for a large force's first ingest, and both are counted from them."""
+    groups, facts = [], []
+    batch: list[Path] = []
+    size = 0
+    for i, p in enumerate(paths):
+        batch.append(p)
+        size += p.stat().st_size
+        if size < _BATCH_BYTES and i < len(paths) - 1:
+            continue
+        rows = _scan(batch, kind).select(_READ[kind]).collect().lazy()
+        found = pl.collect_all([_groups(rows, kind), _facts(rows, kind)])
+        groups.append(found[0])
+        facts.append(found[1])
+        batch, size = [], 0
+    return pl.concat(groups), pl.concat(facts)
 
 
 def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, areas, labels: dict[str, str],
@@ -350,28 +392,25 @@ def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, a
         return {}, {}, errors
     check_time(good[0].parent)
     names = ", ".join(labels.get(str(p), p.name) for p in good[:5]) + (" …" if len(good) > 5 else "")
-    frame = _scan(good, kind)
-    plans = [_groups(frame, kind)] + ([street_checks.id_counts(frame)] if kind == "street" else [])
     try:
-        found = call_within_bound(lambda: pl.collect_all(plans), f"{len(good)} {kind} file(s): {names}")
+        found = call_within_bound(lambda: _count(good, kind), f"{len(good)} {kind} file(s): {names}")
     except pl.exceptions.PolarsError:
         # One bad file fails the whole pass: read each file alone to find it and its rows.
         return _read_each(good, kind, force, police_uk_name, areas, labels, errors)
     check_time(good[0].parent)
     groups = _with_areas(found[0], kind, areas)
     per_file = groups.group_by("filename").agg(
-        pl.col("month").unique(), pl.col("falls_within").unique(), pl.col("n").sum().alias("rows"),
-        pl.col("n").filter(pl.col("unknown_lsoa")).sum().alias("unknown"),
+        pl.col("n").sum().alias("rows"), pl.col("n").filter(pl.col("unknown_lsoa")).sum().alias("unknown"),
         (street_checks.unknown_type("crime_type").any() if kind == "street" else pl.lit(False)).alias("bad_type"))
-    repeats = set()
-    if kind == "street":
-        repeats = {f for f, with_id, distinct in found[1].iter_rows()
-                   if street_checks.too_many_repeats(with_id, distinct)}
     seen = {}
-    for fname, months, falls, rows, unknown, bad_type in per_file.iter_rows():
-        seen[fname] = int(rows)
-        month = Path(fname).name[:7]
-        if months != [month] or falls != [police_uk_name] or unknown or bad_type or fname in repeats:
+    for fname, rows, unknown, bad_type in per_file.iter_rows():
+        seen[fname] = -1 if unknown or bad_type else int(rows)
+    for fact in found[1].iter_rows(named=True):
+        fname = fact["filename"]
+        if not (_one_value(fact["Month min"], fact["Month max"], fact["Month missing"], Path(fname).name[:7])
+                and _one_value(fact["Falls within min"], fact["Falls within max"], fact["Falls within missing"],
+                               police_uk_name)) \
+                or (kind == "street" and street_checks.too_many_repeats(fact["with_id"], fact["distinct"])):
             seen[fname] = -1
     bad = [p for p in good
            if seen.get(str(p), 0) < 0 or not shapes[str(p)].full_records(seen.get(str(p), 0), len(KINDS[kind]))]

@@ -46,11 +46,12 @@ def row_checks(rows: pl.DataFrame) -> list[tuple[str, pl.Expr, str]]:
     return [("Crime type", unknown_type(), CRIME_TYPE_MESSAGE), ("Crime ID", duplicate, DUPLICATE_MESSAGE)]
 
 
-def id_counts(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Per file: Crime IDs given and (an upper bound of) how many repeat, for ``too_many_repeats``.
+def id_counts() -> list[pl.Expr]:
+    """Aggregations of one file's rows: Crime IDs given (``with_id``) and distinct (``distinct``, at most the true
+    number), for ``too_many_repeats``.
 
     IDs are compared by their 64-bit hash, which is cheaper than the 64-character strings; a collision can only make
     a file look more repeated than it is, and a file flagged is read again alone, where the IDs themselves decide.
     """
     cid = pl.col("Crime ID")
-    return frame.group_by("filename").agg(with_id=cid.count(), distinct=cid.drop_nulls().hash().n_unique())
+    return [cid.count().alias("with_id"), cid.drop_nulls().hash().n_unique().alias("distinct")]

@@ -59,11 +59,11 @@ def test_a_bound_already_passed_stops_the_national_ingest_naming_the_file(root):
 def test_the_bound_stops_the_ingest_while_the_csv_engine_has_not_returned(root, monkeypatch):
     """A read stuck inside polars (here a query that would take 30 s) stops the ingest at the bound: polars cannot
     cancel a running query, so the ingest stops waiting for it, and nothing is written."""
-    def stuck(plans):
+    def stuck(paths, kind):
         time.sleep(30)
         raise AssertionError("the stuck query returned")
 
-    monkeypatch.setattr(police_uk.pl, "collect_all", stuck)
+    monkeypatch.setattr(police_uk, "_count", stuck)
     force = load_registry(root)["wiltshire"]
     t0 = time.monotonic()
     with pytest.raises(InputError) as exc:
