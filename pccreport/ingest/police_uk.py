@@ -13,6 +13,7 @@ SHA-256 changed.
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import json
 import os
@@ -20,6 +21,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -379,25 +381,33 @@ def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, a
     for p in files:
         try:
             _check_header(p, kind)
-            if str(p) not in shapes:
-                with open_regular(p) as f:
-                    shapes[str(p)] = csvshape.scan(read_chunks(f, p))
-            if not shapes[str(p)].utf8:
-                check_utf8(p, "data.police.uk files are UTF-8; re-download the file")  # names the line
             good.append(p)
         except InputError as exc:
             exc.path = labels.get(str(p), exc.path)
             errors.append(exc)
     if not good:
         return {}, {}, errors
-    check_time(good[0].parent)
     names = ", ".join(labels.get(str(p), p.name) for p in good[:5]) + (" …" if len(good) > 5 else "")
+    reading = f"{len(good)} {kind} file(s): {names}"
+    check_time(reading)
     try:
-        found = call_within_bound(lambda: _count(good, kind), f"{len(good)} {kind} file(s): {names}")
+        found = call_within_bound(lambda: _count(good, kind), reading)
     except pl.exceptions.PolarsError:
-        # One bad file fails the whole pass: read each file alone to find it and its rows.
+        found = None  # one bad file fails the whole pass: each file is read alone below to find it and its rows
+    check_time(reading)
+    done: dict[str, Shape] = {}
+    for p in list(good):
+        try:
+            if str(p) not in shapes:
+                with open_regular(p) as f:
+                    shapes[str(p)] = csvshape.scan(read_chunks(f, p))
+            done[str(p)] = _resolved(shapes[str(p)])
+        except InputError as exc:
+            exc.path = labels.get(str(p), exc.path)
+            errors.append(exc)
+            good.remove(p)
+    if found is None:
         return _read_each(good, kind, force, police_uk_name, areas, labels, errors)
-    check_time(good[0].parent)
     groups = _with_areas(found[0], kind, areas)
     per_file = groups.group_by("filename").agg(
         pl.col("n").sum().alias("rows"), pl.col("n").filter(pl.col("unknown_lsoa")).sum().alias("unknown"),
@@ -412,12 +422,13 @@ def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, a
                                police_uk_name)) \
                 or (kind == "street" and street_checks.too_many_repeats(fact["with_id"], fact["distinct"])):
             seen[fname] = -1
-    bad = [p for p in good
-           if seen.get(str(p), 0) < 0 or not shapes[str(p)].full_records(seen.get(str(p), 0), len(KINDS[kind]))]
-    frames, excluded = _outputs(groups.filter(~pl.col("filename").is_in([str(p) for p in bad])), kind)
-    for p in good:
-        if p not in bad:
-            frames.setdefault(str(p), _empty(kind))
+    # Not UTF-8, or a record short of fields (polars padded it): read alone, where the error names the line.
+    bad = [p for p in good if seen.get(str(p), 0) < 0 or not done[str(p)].utf8
+           or not done[str(p)].full_records(seen.get(str(p), 0), len(KINDS[kind]))]
+    keep = [str(p) for p in good if p not in bad]
+    frames, excluded = _outputs(groups.filter(pl.col("filename").is_in(keep)), kind)
+    for p in keep:
+        frames.setdefault(p, _empty(kind))
     if bad:
         more, more_excluded, errors = _read_each(bad, kind, force, police_uk_name, areas, labels, errors)
         frames.update(more)
@@ -430,6 +441,15 @@ def read_file(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame |
     """Validate one file and return (aggregated rows, excluded-row counts by reason); see ``_read_one``."""
     table, excluded = _read_one(path, force, police_uk_name, areas)
     return table.to_pandas(), excluded
+
+
+def _resolved(shape: Shape | Future) -> Shape:
+    return shape.result() if isinstance(shape, Future) else shape
+
+
+def _write_and_hash(table: pa.Table, path: Path) -> str:
+    _write_parquet(table, path)
+    return sha256_file(path)
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
@@ -473,7 +493,10 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
     manifest_path = out / "manifest.json"
     manifest = _read_manifest(manifest_path)
     summary = IngestSummary()
-    pending: dict[str, list[tuple[Item, Shape, tuple[int, int]]]] = {k: [] for k in KINDS}
+    pending: dict[str, list[tuple[Item, Shape | Future, tuple[int, int]]]] = {k: [] for k in KINDS}
+    # A new month is read whatever its hash, so its hash and byte scan run beside the CSV engine's read of it
+    # (both cores busy) instead of before it; a changed file is hashed first to learn whether to read it at all.
+    hasher = ThreadPoolExecutor(max_workers=1)
     errors: list[InputError] = []
     seen: dict[str, str] = {}
     refreshed = False  # a touched-but-identical file: record its new size/time so the next run skips hashing
@@ -488,6 +511,9 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
             prev = manifest.get(item.name)
             stat = item.stat()
             parquet_ok = prev is not None and processed_intact(out / kind / f"{prev['month']}.parquet", prev)
+            if not parquet_ok:
+                pending[kind].append((item, hasher.submit(contextvars.copy_context().run, item.scan), stat))
+                continue
             if parquet_ok and not verify and prev.get("size") == stat[0] and prev.get("mtime_ns") == stat[1] \
                     and prev.get("source") == item.label:
                 _count_unchanged(summary, item.name, prev)
@@ -523,8 +549,9 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
             for item, shape, stat in items:
                 key = by_label.get(item.label)
                 if key in frames:
-                    results.append((item, kind, shape.sha256, stat, frames[key], excluded.get(key, {})))
+                    results.append((item, kind, _resolved(shape).sha256, stat, frames[key], excluded.get(key, {})))
     finally:
+        hasher.shutdown(cancel_futures=True)
         shutil.rmtree(tmpdir, ignore_errors=True)
     if errors:
         if len(errors) == 1:
@@ -532,10 +559,12 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
         raise InputError(source, [Problem(str(e.path), "; ".join(p.describe() for p in e.problems)) for e in errors],
                          "fix or remove the files listed; nothing was written")
     dirty = bool(results) or refreshed
-    for item, kind, digest, stat, agg, excluded in results:
+    # Months are written two at a time (pyarrow encodes without holding the GIL); each one still atomically.
+    with ThreadPoolExecutor(max_workers=2) as writers:
+        written = list(writers.map(lambda r: _write_and_hash(r[4], out / r[1] / f"{r[0].name[:7]}.parquet"),
+                                   results))
+    for (item, kind, digest, stat, agg, excluded), parquet_sha in zip(results, written):
         month = item.name[:7]
-        _write_parquet(agg, out / kind / f"{month}.parquet")
-        parquet_sha = sha256_file(out / kind / f"{month}.parquet")
         rows = int(pc.sum(agg.column("n")).as_py() or 0)
         outside = 0
         if ons_code and kind == "street" and "pfa_code" in agg.column_names:

@@ -217,3 +217,18 @@ def test_the_many_file_read_refuses_or_counts_every_record(tmp_path_factory, rec
     assert summary.rows + sum(summary.excluded.values()) == n_records + 1  # + the good February row
     one, _ = police_uk._read_one(d / NAME, "wiltshire", "Wiltshire Police")
     assert pq.read_table(tmp / "out" / "street" / "2025-03.parquet").equals(one)
+
+
+def test_files_read_in_several_batches_give_the_same_tables(tmp_path, monkeypatch):
+    """A large force's first ingest reads its files in batches of bounded size; the tables do not depend on it."""
+    src = shared("police_uk_street", "wiltshire")
+    d = tmp_path / "raw"
+    d.mkdir()
+    for m in ("2025-01", "2025-02", "2025-03"):
+        shutil.copy(src / f"{m}-wiltshire-street.csv", d)
+    police_uk.ingest(d, tmp_path / "one", "wiltshire", "Wiltshire Police")
+    monkeypatch.setattr(police_uk, "_BATCH_BYTES", 1)  # every file a batch of its own
+    police_uk.ingest(d, tmp_path / "many", "wiltshire", "Wiltshire Police")
+    for m in ("2025-01", "2025-02", "2025-03"):
+        assert (tmp_path / "one" / "street" / f"{m}.parquet").read_bytes() == \
+            (tmp_path / "many" / "street" / f"{m}.parquet").read_bytes()
