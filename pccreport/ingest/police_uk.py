@@ -341,8 +341,9 @@ def _outputs(groups: pl.DataFrame, kind: str) -> tuple[dict[str, pa.Table], dict
     schema = _OUT_SCHEMAS[kind]
     # Month is the same on every row of a file (checked), so the file's groups sort by the other keys.
     kept = groups.filter(pl.col(col).is_not_null()).sort(["filename", *_KEYS[kind][1:]], nulls_last=True)
-    frames = {key[0]: part.with_columns(month=pl.lit(Path(key[0]).name[:7])).select(schema.names).to_arrow()
-              .cast(schema) for key, part in kept.partition_by("filename", as_dict=True, maintain_order=True).items()}
+    parts = kept.partition_by("filename", as_dict=True, maintain_order=True)
+    frames = {key[0]: part.with_columns(month=pl.lit(Path(key[0]).name[:7])).select(schema.names)
+              .to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema) for key, part in parts.items()}
     return frames, excluded
 
 
