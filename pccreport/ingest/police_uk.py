@@ -107,9 +107,6 @@ class Item:
                 return csvshape.scan(read_chunks(f, self.path))
         return csvshape.scan(member_chunks(self.path, self.member))
 
-    def sha256(self) -> str:
-        return self.scan().sha256
-
 
 def discover(source: Path, force: str, kind: str = "street") -> list[Path]:
     """Every ``YYYY-MM-<force>-<kind>.csv`` under ``source`` (flat or in ``YYYY-MM/`` folders), sorted by month."""
