@@ -10,8 +10,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import InputError, Problem
+
+T = TypeVar("T")
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024  # largest raw file read (a data.police.uk month for the Met is ~30 MB)
 MAX_YAML_BYTES = 2 * 1024 * 1024  # analyst YAML is a few KB; more is a mistake or an attack
@@ -56,28 +59,29 @@ def check_time(path: Path | str) -> None:
         raise time_error(path)
 
 
-@contextmanager
-def interrupt_at_bound(cancel: Callable[[], None]) -> Iterator[None]:
-    """Call ``cancel`` from a timer thread if the current bound passes inside the block (e.g. a DuckDB
-    connection's ``interrupt``, for a query that does not come back to Python to look at the clock)."""
+def call_within_bound(fn: Callable[[], T], path: Path | str) -> T:
+    """``fn()``, but given up with ``time_error(path)`` once the current bound passes (for an engine call that
+    cannot be interrupted, e.g. a polars query: it runs on in a daemon thread, bounded by the size of its files,
+    and its result is dropped)."""
     left = time_left()
     if left is None:
-        yield
-        return
+        return fn()
+    box: dict[str, object] = {}
 
-    def fire() -> None:
+    def run() -> None:
         try:
-            cancel()
-        except Exception:  # noqa: BLE001 - the query may have ended and its connection closed meanwhile
-            pass
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller below
+            box["error"] = exc
 
-    timer = threading.Timer(max(left, 0.0), fire)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(max(left, 0.0))
+    if worker.is_alive():
+        raise time_error(path)
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
 
 
 def check_regular(path: Path, within: Path | None = None, limit: int = MAX_INPUT_BYTES) -> os.stat_result:

@@ -21,7 +21,7 @@ class IngestResult:
 def ingest_force(paths: Paths, force: Force, seconds: float = INGEST_SECONDS) -> IngestResult:
     """Validate and process data.police.uk files and KPI CSVs for ``force``; raises InputError on bad input.
 
-    The whole ingest (hashing, DuckDB reads, KPI reads) is bounded to ``seconds`` of wall time; past it, an
+    The whole ingest (hashing, polars CSV reads, KPI reads) is bounded to ``seconds`` of wall time; past it, an
     InputError names the file being read.
     """
     with time_bound(seconds):

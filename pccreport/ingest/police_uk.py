@@ -2,15 +2,18 @@
 to month × crime type × outcome × LSOA (with local authority / CSP from the ONS lookup), write monthly Parquet
 incrementally.
 
-Speed: all new files of a force are read by one DuckDB ``read_csv`` over the list of files (explicit columns and
-quoting, never auto-detection: real LSOA names such as "Bournemouth, Christchurch and Poole 040A" contain commas),
-validated from the aggregate, and only a file found to be bad is read again row by row to name the rows at fault.
-Incremental: a file whose size and modification time match the manifest is not re-read or re-hashed; one whose
-size or time changed is hashed, and read only if its SHA-256 changed.
+Speed: all new files of a force are read by one polars ``scan_csv`` over the list of files (explicit columns and
+quoting, never inference: real LSOA names such as "Bournemouth, Christchurch and Poole 040A" contain commas),
+counted per file and group in the same pass and validated from the aggregate; the one read of each file's bytes
+that hashes it also proves every record has every field (``csvshape``). Only a file found to be bad is read again
+record by record (``csv`` module) to name the rows at fault. Incremental: a file whose size and modification time
+match the manifest is not re-read or re-hashed; one whose size or time changed is hashed, and read only if its
+SHA-256 changed.
 """
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import json
 import os
@@ -18,19 +21,22 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import duckdb
 import pandas as pd
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import InputError, PccReportError, Problem
 from ..hashing import atomic_write_json, sha256_file
-from ..safefiles import check_regular, check_time, interrupt_at_bound, open_regular, read_chunks, time_error, time_left
+from ..safefiles import call_within_bound, check_regular, check_time, open_regular, read_chunks
+from . import csvshape, street_checks
+from .csvshape import Shape
 from .rawfiles import check_utf8, member_chunks, member_info, open_zip, utf8_problem
-from .street_checks import bad_files_sql, row_checks
+from .street_checks import row_checks
 
 STREET_COLUMNS = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
@@ -45,8 +51,21 @@ _NAME_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-([a-z][a-z-]*)-(street|outcom
 ASB = "Anti-social behaviour"
 _MAX_ROWS_LISTED = 20
 # data.police.uk LSOA names are "<local authority name> <3 digits><letter>", e.g. "Swindon 017B".
-_LSOA_LAD_SQL = r"""regexp_extract("LSOA name", '^(.+) [0-9]{3}[A-Z]$', 1)"""
+_LSOA_LAD = r"^(.+) [0-9]{3}[A-Z]$"
 AREA_COLUMNS = ["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code"]
+_SCHEMAS = {kind: {c: pl.String for c in cols} for kind, cols in KINDS.items()}
+# The columns the counts and checks use (the others are still split as CSV fields, and csvshape checks their text).
+_READ = {"street": ["filename", "Crime ID", "Month", "Falls within", "Longitude", "LSOA code", "LSOA name",
+                    "Crime type", "Last outcome category"],
+         "outcomes": ["filename", "Month", "Falls within", "Outcome type"]}
+_BATCH_BYTES = 256 * 1024 * 1024  # raw CSV read into memory at once (a month of the largest force is about 30 MB)
+# The processed Parquet's columns, output keys and types (as the DuckDB reader before polars wrote them).
+_KEYS = {"street": ["month", "crime_type", "outcome", "lsoa_code", "lsoa_name"], "outcomes": ["month", "outcome_type"]}
+_OUT_SCHEMAS = {
+    "street": pa.schema([*((k, pa.string()) for k in _KEYS["street"]), *((c, pa.int64()) for c in
+                         ("n", "n_with_id", "n_located")), *((c, pa.string()) for c in AREA_COLUMNS)]),
+    "outcomes": pa.schema([("month", pa.string()), ("outcome_type", pa.string()), ("n", pa.int64())]),
+}
 
 
 @dataclass
@@ -81,18 +100,12 @@ class Item:
             info = member_info(z, self.path, self.member)
         return info.file_size, st.st_mtime_ns
 
-    def sha256(self) -> str:
-        import hashlib
-
-        h = hashlib.sha256()
+    def scan(self) -> Shape:
+        """SHA-256, UTF-8 check and separator count from one bounded read of the file or member."""
         if self.member is None:
             with open_regular(self.path) as f:
-                for block in read_chunks(f, self.path):
-                    h.update(block)
-            return h.hexdigest()
-        for block in member_chunks(self.path, self.member):
-            h.update(block)
-        return h.hexdigest()
+                return csvshape.scan(read_chunks(f, self.path))
+        return csvshape.scan(member_chunks(self.path, self.member))
 
 
 def discover(source: Path, force: str, kind: str = "street") -> list[Path]:
@@ -174,55 +187,51 @@ def _check_header(path: Path, kind: str) -> None:
     raise InputError(path, detail, f"a data.police.uk {kind} file has exactly the columns {expected}")
 
 
-def _csv_sql(kind: str, files_param: str = "?") -> str:
-    cols = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in KINDS[kind]) + "}"
-    return (f"read_csv({files_param}, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
-            f"columns={cols}, strict_mode=true, null_padding=false, filename=true)")
+def _scan(paths: list[Path], kind: str) -> pl.LazyFrame:
+    """Every file of ``paths`` as one lazy frame: explicit all-text columns and quoting, never inference (real LSOA
+    names such as "Bournemouth, Christchurch and Poole 040A" contain commas), a record with too many fields an error,
+    an empty field (quoted or not) null, and each row's file in ``filename``. Records with too few fields are
+    padded by polars; ``csvshape`` proves there are none before a file's rows are used."""
+    return pl.scan_csv([str(p) for p in paths], has_header=True, separator=",", quote_char='"',
+                       schema=_SCHEMAS[kind], null_values=[""], encoding="utf8", truncate_ragged_lines=False,
+                       include_file_paths="filename", glob=False, raise_if_empty=False)
 
 
-def _locate_bad_row(path: Path, kind: str) -> list[Problem]:
-    """Row and field of the first record that does not have every column (truncated or ragged file).
-
-    The csv module reads leniently here on purpose: a record cut off inside quotes comes back short, which tells
-    the first field that is missing.
-    """
+def _records(path: Path, kind: str) -> pl.DataFrame:
+    """One file's records in file order with ``rownum`` from 1, read by the ``csv`` module so that a record with
+    too few or too many fields is an error naming its row and the first field missing (blank lines are skipped,
+    as a CSV reader does); an empty field is null."""
     expected = KINDS[kind]
+    rows: list[list[str]] = []
+    problem = None
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
             next(reader, None)
-            for i, rec in enumerate(reader, start=1):
+            for rec in reader:
+                if not rec:
+                    continue
                 if len(rec) < len(expected):
-                    return [Problem(expected[len(rec)], f"record ends after {len(rec)} of {len(expected)} fields "
-                                                        "(file truncated, or a quote not closed)", row=i)]
-                if len(rec) > len(expected):
-                    return [Problem(expected[-1], f"record has {len(rec)} fields, more than the {len(expected)} "
-                                                  "columns (a field with a comma not quoted)", row=i)]
+                    problem = Problem(expected[len(rec)], f"record ends after {len(rec)} of {len(expected)} fields "
+                                                          "(file truncated, or a quote not closed)", row=len(rows) + 1)
+                elif len(rec) > len(expected):
+                    problem = Problem(expected[-1], f"record has {len(rec)} fields, more than the {len(expected)} "
+                                                    "columns (a field with a comma not quoted)", row=len(rows) + 1)
+                if problem:
+                    break
+                rows.append(rec)
+                if not len(rows) & 0xFFFF:
+                    check_time(path)
     except csv.Error as exc:
-        return [Problem("(record)", f"{exc}", row=max(reader.line_num - 1, 1))]
+        problem = Problem("(record)", f"{exc}", row=max(reader.line_num - 1, 1))
     except UnicodeDecodeError as exc:
-        return [utf8_problem(path) or Problem("(file)", f"not UTF-8 text ({exc.reason})")]
-    return []
-
-
-def _past_bound() -> bool:
-    """True once the current ingest time bound has passed (a DuckDB error then is the interrupt, not bad data)."""
-    left = time_left()
-    return left is not None and left <= 0
-
-
-def _con() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    # Two cores are shared with other work; a cap keeps the peak well under 2 GB even for a whole country.
-    con.execute("set memory_limit='1GB'; set preserve_insertion_order=false")
-    return con
-
-
-def read_file(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None
-              ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Validate one file and return (aggregated rows, excluded-row counts by reason); see ``_read_one``."""
-    table, excluded = _read_one(path, force, police_uk_name, areas)
-    return table.to_pandas(), excluded
+        problem = utf8_problem(path) or Problem("(file)", f"not UTF-8 text ({exc.reason})")
+    if problem:
+        problem.message = f"could not be read as CSV: {problem.message}"
+        raise InputError(path, [problem], "the file may be truncated or not a CSV; re-download it")
+    frame = pl.DataFrame(list(zip(*rows)) if rows else [[] for _ in expected], schema=_SCHEMAS[kind], orient="col")
+    return frame.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in expected) \
+        .with_row_index("rownum", offset=1)
 
 
 def _read_one(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None
@@ -238,168 +247,207 @@ def _read_one(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame |
     _check_header(path, kind)
     check_utf8(path, "data.police.uk files are UTF-8; re-download the file")
     check_time(path)
-    con = _con()
-    try:
-        with interrupt_at_bound(con.interrupt):  # the ingest's time bound reaches inside DuckDB's read too
-            con.execute(f"create temp table t as select row_number() over () as rownum, * from {_csv_sql(kind)}",
-                        [str(path)])
-    except duckdb.Error as exc:
-        if _past_bound():
-            con.close()
-            raise time_error(path) from exc
-        first = str(exc).strip().splitlines()[0]
-        problems = _locate_bad_row(path, kind) or [Problem("(file)", f"could not be read as CSV: {first}")]
-        for p in problems:
-            p.message = f"could not be read as CSV: {p.message}"
-        raise InputError(path, problems, "the file may be truncated or not a CSV; re-download it") from exc
-    try:
-        with interrupt_at_bound(con.interrupt):
-            problems = _row_problems(con, "t", month, police_uk_name, kind, areas)
-            if problems:
-                raise InputError(path, problems, "each file holds one month of one force; check you have the right file")
-            agg, excluded = _aggregate(con, "t", kind, areas)
-    except duckdb.Error as exc:
-        if _past_bound():
-            raise time_error(path) from exc
-        raise
-    finally:
-        con.close()
-    return agg.drop_columns(["filename"]), excluded.get(str(path), {})
+    rows = _records(path, kind)
+    problems = _row_problems(rows, month, police_uk_name, kind, areas)
+    if problems:
+        raise InputError(path, problems, "each file holds one month of one force; check you have the right file")
+    check_time(path)
+    groups = _with_areas(_groups(rows.lazy().with_columns(filename=pl.lit(str(path))), kind).collect(), kind, areas)
+    # Month is then the file's own on every row (checked above), as _outputs writes it.
+    frames, excluded = _outputs(groups, kind)
+    return frames.get(str(path), _empty(kind)), excluded.get(str(path), {})
 
 
-def _row_problems(con, table: str, month: str, police_uk_name: str, kind: str, areas) -> list[Problem]:
+def _row_problems(rows: pl.DataFrame, month: str, police_uk_name: str, kind: str, areas) -> list[Problem]:
     checks = [
-        ("Month", f"\"Month\" is distinct from '{month}'", f"must be {month}, the month in the file name"),
-        ("Falls within", f"\"Falls within\" is distinct from '{police_uk_name.replace(chr(39), chr(39) * 2)}'",
+        ("Month", pl.col("Month").ne_missing(month), f"must be {month}, the month in the file name"),
+        ("Falls within", pl.col("Falls within").ne_missing(police_uk_name),
          f"must be {police_uk_name!r}, the force of this folder"),
     ]
     if kind == "street":
-        checks += row_checks(table)
+        checks += row_checks(rows)
     if areas is not None:
-        con.register("prefixes", areas[["prefix"]])
-        checks.append(("LSOA name", f""""LSOA name" is not null and {_LSOA_LAD_SQL} not in (select prefix
-                       from prefixes)""", "LSOA name does not start with a local authority in the ONS lookup "
+        prefix = pl.col("LSOA name").str.extract(_LSOA_LAD, 1).fill_null("")
+        checks.append(("LSOA name", pl.col("LSOA name").is_not_null() & ~prefix.is_in(list(areas["prefix"])),
+                       "LSOA name does not start with a local authority in the ONS lookup "
                        "(expected e.g. 'Swindon 017B'); update data/raw/ons/geography/ to the lookup for these "
                        "LSOA boundaries"))
     problems: list[Problem] = []
-    for col, cond, msg in checks:
-        bad = con.execute(f'select rownum, "{col}" from {table} where {cond} order by rownum '
-                          f'limit {_MAX_ROWS_LISTED + 1}').fetchall()
-        problems += [Problem(col, msg, row=r, value=v) for r, v in bad[:_MAX_ROWS_LISTED]]
+    for col, bad, msg in checks:
+        found = rows.filter(bad).select("rownum", col).head(_MAX_ROWS_LISTED)
+        problems += [Problem(col, msg, row=r, value=v) for r, v in found.iter_rows()]
     return problems
 
 
-def _aggregate(con, source_sql: str, kind: str, areas) -> tuple[pa.Table, dict[str, dict[str, int]]]:
-    """Aggregate rows of ``source_sql`` per file in one pass over the CSVs; returns (aggregate incl. filename,
-    excluded counts per file). Leaves table ``g`` (the first-level aggregate, with "Month", "Falls within" and
-    unknown-LSOA flags per group) for ``_file_checks``."""
-    reason = "no crime type" if kind == "street" else "no outcome type"
+def _groups(frame: pl.LazyFrame, kind: str) -> pl.LazyFrame:
+    """Rows counted per file and group, in one pass: for street files per crime type, last outcome and LSOA (with
+    rows that have a Crime ID and a location); for outcomes files per outcome type. Month and 'Falls within' are
+    not keys: ``_facts`` proves each file holds one value of each, the one its name and folder say."""
+    n = pl.len().cast(pl.Int64).alias("n")
     if kind == "street":
-        if areas is None:
-            area_sql, unknown = ", ".join(f"'' as {c}" for c in AREA_COLUMNS), "false"
-            names_cte, names_join = "", ""
-        else:
-            # The LSOA name → area match runs once per distinct LSOA name, not once per group.
-            con.register("areas", areas[["prefix", *AREA_COLUMNS]])
-            area_sql = ", ".join(f"coalesce(m.{c}, '') as {c}" for c in AREA_COLUMNS)
-            unknown = "m.prefix is null and g0.lsoa_name is not null"
-            names_cte = f""", m as (
-                  select nm.lsoa_name, a.* from (select distinct lsoa_name from g0) nm
-                  left join areas a on a.prefix = regexp_extract(nm.lsoa_name, '^(.+) [0-9]{{3}}[A-Z]$', 1))"""
-            names_join = "left join m on m.lsoa_name = g0.lsoa_name"
-        con.execute(
-            f"""create or replace temp table g as
-                with g0 as (
-                  select filename, "Month" as month, "Falls within" as falls_within, "Crime type" as crime_type,
-                         coalesce("Last outcome category", '') as outcome,
-                         "LSOA code" as lsoa_code, "LSOA name" as lsoa_name,
-                         count(*)::BIGINT as n, count("Crime ID")::BIGINT as n_with_id,
-                         count("Longitude")::BIGINT as n_located
-                  from {source_sql} group by all){names_cte}
-                select g0.*, {area_sql}, {unknown} as unknown_lsoa
-                from g0 {names_join}""")
-        keys = "month, crime_type, outcome, lsoa_code, lsoa_name"
-        cols = f"{keys}, n, n_with_id, n_located, " + ", ".join(AREA_COLUMNS)
-    else:
-        con.execute(
-            f"""create or replace temp table g as
-                select filename, "Month" as month, "Falls within" as falls_within, "Outcome type" as outcome_type,
-                       count(*)::BIGINT as n, false as unknown_lsoa
-                from {source_sql} group by all""")
-        keys = "month, outcome_type"
-        cols = f"{keys}, n"
-    excluded: dict[str, dict[str, int]] = {}
+        return frame.group_by(
+            "filename", pl.col("Crime type").alias("crime_type"),
+            pl.col("Last outcome category").fill_null("").alias("outcome"),
+            pl.col("LSOA code").alias("lsoa_code"), pl.col("LSOA name").alias("lsoa_name"),
+        ).agg(n, pl.col("Crime ID").count().cast(pl.Int64).alias("n_with_id"),
+              pl.col("Longitude").count().cast(pl.Int64).alias("n_located"))
+    return frame.group_by("filename", pl.col("Outcome type").alias("outcome_type")).agg(n)
+
+
+def _facts(frame: pl.LazyFrame, kind: str) -> pl.LazyFrame:
+    """Per file: the least and greatest Month and 'Falls within' and how many rows lack them, and for street files
+    the Crime IDs given and how many distinct (``street_checks.id_counts``)."""
+    facts = [e for c in ("Month", "Falls within") for e in (pl.col(c).min().alias(f"{c} min"),
+                                                           pl.col(c).max().alias(f"{c} max"),
+                                                           pl.col(c).null_count().alias(f"{c} missing"))]
+    if kind == "street":
+        facts += street_checks.id_counts()
+    return frame.group_by("filename").agg(*facts)
+
+
+def _one_value(lo, hi, missing, expected: str) -> bool:
+    return not missing and lo == hi == expected
+
+
+def _with_areas(groups: pl.DataFrame, kind: str, areas) -> pl.DataFrame:
+    """The groups with local authority, CSP and force area from the ONS lookup ('' without one, or for rows with no
+    location) and ``unknown_lsoa`` for an LSOA name the lookup does not know. The match runs once per distinct LSOA
+    name, not once per group."""
+    if kind != "street":
+        return groups.with_columns(unknown_lsoa=pl.lit(False))
+    if areas is None:
+        return groups.with_columns(*(pl.lit("").alias(c) for c in AREA_COLUMNS), unknown_lsoa=pl.lit(False))
+    lookup = pl.from_pandas(areas[["prefix", *AREA_COLUMNS]]).with_columns(pl.lit(True).alias("_known"))
+    names = (groups.select("lsoa_name").unique().drop_nulls()
+             .with_columns(prefix=pl.col("lsoa_name").str.extract(_LSOA_LAD, 1).fill_null(""))
+             .join(lookup, on="prefix", how="left").drop("prefix"))
+    return (groups.join(names, on="lsoa_name", how="left")
+            .with_columns(*(pl.col(c).fill_null("") for c in AREA_COLUMNS),
+                          unknown_lsoa=pl.col("_known").is_null() & pl.col("lsoa_name").is_not_null())
+            .drop("_known"))
+
+
+def _outputs(groups: pl.DataFrame, kind: str) -> tuple[dict[str, pa.Table], dict[str, dict[str, int]]]:
+    """Each file's output table (kept groups, sorted by the output keys, in the processed schema) and its excluded
+    rows by reason."""
     col = "crime_type" if kind == "street" else "outcome_type"
-    for fname, n in con.execute(f"select filename, sum(n) from g where {col} is null group by all").fetchall():
+    reason = "no crime type" if kind == "street" else "no outcome type"
+    excluded: dict[str, dict[str, int]] = {}
+    for fname, n in groups.filter(pl.col(col).is_null()).group_by("filename").agg(pl.col("n").sum()).iter_rows():
         excluded.setdefault(fname, {})[reason] = int(n)
-    # Sorted by file first: each file's rows are then one contiguous slice (see _split_by_file).
-    agg = con.sql(f"select filename, {cols} from g where {col} is not null "
-                  f"order by filename, {keys}").to_arrow_table()
-    return agg, excluded
+    schema = _OUT_SCHEMAS[kind]
+    # Month is the same on every row of a file (checked), so the file's groups sort by the other keys.
+    kept = groups.filter(pl.col(col).is_not_null()).sort(["filename", *_KEYS[kind][1:]], nulls_last=True)
+    parts = kept.partition_by("filename", as_dict=True, maintain_order=True)
+    frames = {key[0]: part.with_columns(month=pl.lit(Path(key[0]).name[:7])).select(schema.names)
+              .to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema) for key, part in parts.items()}
+    return frames, excluded
 
 
-def _file_checks(con) -> list[tuple]:
-    """(filename, distinct months, distinct 'Falls within', rows with an unknown LSOA) from table ``g``."""
-    return con.execute("""select filename, list(distinct month), list(distinct falls_within),
-                                 sum(n) filter (where unknown_lsoa)
-                          from g group by filename""").fetchall()
+def _empty(kind: str) -> pa.Table:
+    return _OUT_SCHEMAS[kind].empty_table()
 
 
-def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, areas, labels: dict[str, str]
-                ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, int]], list[InputError]]:
-    """Read many files of one kind in one DuckDB pass; a file that fails is re-read alone for exact rows."""
+def _count(paths: list[Path], kind: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The groups (``_groups``) and per-file facts (``_facts``) of ``paths`` from one read of each file: the
+    columns they need are read once, in batches of at most ``_BATCH_BYTES`` of files so that memory stays bounded
+    for a large force's first ingest, and both are counted from them."""
+    groups, facts = [], []
+    batch: list[Path] = []
+    size = 0
+    for i, p in enumerate(paths):
+        batch.append(p)
+        size += p.stat().st_size
+        if size < _BATCH_BYTES and i < len(paths) - 1:
+            continue
+        rows = _scan(batch, kind).select(_READ[kind]).collect().lazy()
+        found = pl.collect_all([_groups(rows, kind), _facts(rows, kind)])
+        groups.append(found[0])
+        facts.append(found[1])
+        batch, size = [], 0
+    return pl.concat(groups), pl.concat(facts)
+
+
+def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, areas, labels: dict[str, str],
+                shapes: dict[str, Shape] | None = None
+                ) -> tuple[dict[str, pa.Table], dict[str, dict[str, int]], list[InputError]]:
+    """Read many files of one kind in one polars pass; a file that fails any check is re-read alone, record by
+    record, for exact rows (and is kept if it passes there)."""
+    shapes = dict(shapes or {})
     errors: list[InputError] = []
     good = []
     for p in files:
         try:
             _check_header(p, kind)
-            check_utf8(p, "data.police.uk files are UTF-8; re-download the file")
             good.append(p)
         except InputError as exc:
             exc.path = labels.get(str(p), exc.path)
             errors.append(exc)
     if not good:
         return {}, {}, errors
-    check_time(good[0].parent)
-    con = _con()
-    # The file list is written as SQL string literals (quotes doubled) so the same text works in any statement.
-    src = _csv_sql(kind, "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in good) + "]")
+    names = ", ".join(labels.get(str(p), p.name) for p in good[:5]) + (" …" if len(good) > 5 else "")
+    reading = f"{len(good)} {kind} file(s): {names}"
+    check_time(reading)
     try:
-        with interrupt_at_bound(con.interrupt):  # the ingest's time bound reaches inside DuckDB's read too
-            agg, excluded = _aggregate(con, src, kind, areas)
-            checks = _file_checks(con)
-            meaning_bad = {r[0] for r in con.execute(bad_files_sql(src)).fetchall()} if kind == "street" else set()
-    except duckdb.Error as exc:
-        con.close()
-        if _past_bound():
-            names = ", ".join(labels.get(str(p), p.name) for p in good[:5]) + (" …" if len(good) > 5 else "")
-            raise time_error(f"{len(good)} {kind} file(s): {names}") from exc
-        # One bad file fails the whole pass: read each file alone to find it and its rows.
+        found = call_within_bound(lambda: _count(good, kind), reading)
+    except pl.exceptions.PolarsError:
+        found = None  # one bad file fails the whole pass: each file is read alone below to find it and its rows
+    check_time(reading)
+    done: dict[str, Shape] = {}
+    for p in list(good):
+        try:
+            if str(p) not in shapes:
+                with open_regular(p) as f:
+                    shapes[str(p)] = csvshape.scan(read_chunks(f, p))
+            done[str(p)] = _resolved(shapes[str(p)])
+        except InputError as exc:
+            exc.path = labels.get(str(p), exc.path)
+            errors.append(exc)
+            good.remove(p)
+    if found is None:
         return _read_each(good, kind, force, police_uk_name, areas, labels, errors)
-    bad = []
-    for fname, months, falls, unknown in checks:
-        month = Path(fname).name[:7]
-        if months != [month] or falls != [police_uk_name] or unknown or fname in meaning_bad:
-            bad.append(fname)
-    frames = _split_by_file(agg, [str(p) for p in good])
-    con.close()
+    groups = _with_areas(found[0], kind, areas)
+    per_file = groups.group_by("filename").agg(
+        pl.col("n").sum().alias("rows"), pl.col("n").filter(pl.col("unknown_lsoa")).sum().alias("unknown"),
+        (street_checks.unknown_type("crime_type").any() if kind == "street" else pl.lit(False)).alias("bad_type"))
+    seen = {}
+    for fname, rows, unknown, bad_type in per_file.iter_rows():
+        seen[fname] = -1 if unknown or bad_type else int(rows)
+    for fact in found[1].iter_rows(named=True):
+        fname = fact["filename"]
+        if not (_one_value(fact["Month min"], fact["Month max"], fact["Month missing"], Path(fname).name[:7])
+                and _one_value(fact["Falls within min"], fact["Falls within max"], fact["Falls within missing"],
+                               police_uk_name)) \
+                or (kind == "street" and street_checks.too_many_repeats(fact["with_id"], fact["distinct"])):
+            seen[fname] = -1
+    # Not UTF-8, or a record short of fields (polars padded it): read alone, where the error names the line.
+    bad = [p for p in good if seen.get(str(p), 0) < 0 or not done[str(p)].utf8
+           or not done[str(p)].full_records(seen.get(str(p), 0), len(KINDS[kind]))]
+    keep = [str(p) for p in good if p not in bad]
+    frames, excluded = _outputs(groups.filter(pl.col("filename").is_in(keep)), kind)
+    for p in keep:
+        frames.setdefault(p, _empty(kind))
     if bad:
-        _, _, errors = _read_each([Path(b) for b in bad], kind, force, police_uk_name, areas, labels, errors)
+        more, more_excluded, errors = _read_each(bad, kind, force, police_uk_name, areas, labels, errors)
+        frames.update(more)
+        excluded.update(more_excluded)
     return frames, excluded, errors
 
 
-def _split_by_file(agg: pa.Table, files: list[str]) -> dict[str, pa.Table]:
-    """The rows of each file (``agg`` is sorted by filename, so each file is one contiguous slice)."""
-    names = agg.column("filename")
-    body = agg.drop_columns(["filename"])
-    out, start = {}, 0
-    # value_counts lists values in order of first appearance, which is the order of the slices.
-    for c in (pc.value_counts(names).to_pylist() if len(agg) else []):
-        out[c["values"]] = body.slice(start, c["counts"])
-        start += c["counts"]
-    for f in files:
-        out.setdefault(f, body.slice(0, 0))
-    return out
+def read_file(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame | None = None
+              ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Validate one file and return (aggregated rows, excluded-row counts by reason); see ``_read_one``."""
+    table, excluded = _read_one(path, force, police_uk_name, areas)
+    return table.to_pandas(), excluded
+
+
+def _resolved(shape: Shape | Future) -> Shape:
+    return shape.result() if isinstance(shape, Future) else shape
+
+
+def _write_and_hash(table: pa.Table, path: Path) -> str:
+    _write_parquet(table, path)
+    return sha256_file(path)
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
@@ -443,7 +491,10 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
     manifest_path = out / "manifest.json"
     manifest = _read_manifest(manifest_path)
     summary = IngestSummary()
-    pending: dict[str, list[tuple[Item, str, tuple[int, int]]]] = {k: [] for k in KINDS}
+    pending: dict[str, list[tuple[Item, Shape | Future, tuple[int, int]]]] = {k: [] for k in KINDS}
+    # A new month is read whatever its hash, so its hash and byte scan run beside the CSV engine's read of it
+    # (both cores busy) instead of before it; a changed file is hashed first to learn whether to read it at all.
+    hasher = ThreadPoolExecutor(max_workers=1)
     errors: list[InputError] = []
     seen: dict[str, str] = {}
     refreshed = False  # a touched-but-identical file: record its new size/time so the next run skips hashing
@@ -458,25 +509,28 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
             prev = manifest.get(item.name)
             stat = item.stat()
             parquet_ok = prev is not None and processed_intact(out / kind / f"{prev['month']}.parquet", prev)
+            if not parquet_ok:
+                pending[kind].append((item, hasher.submit(contextvars.copy_context().run, item.scan), stat))
+                continue
             if parquet_ok and not verify and prev.get("size") == stat[0] and prev.get("mtime_ns") == stat[1] \
                     and prev.get("source") == item.label:
                 _count_unchanged(summary, item.name, prev)
                 continue
-            digest = item.sha256()
-            if parquet_ok and prev["sha256"] == digest:
+            shape = item.scan()  # the one read of a changed or new file before the CSV engine's
+            if parquet_ok and prev["sha256"] == shape.sha256:
                 _count_unchanged(summary, item.name, prev)
                 prev.update(size=stat[0], mtime_ns=stat[1], source=item.label)
                 refreshed = True
                 continue
-            pending[kind].append((item, digest, stat))
+            pending[kind].append((item, shape, stat))
     results: list[tuple[Item, str, str, tuple[int, int], pd.DataFrame, dict[str, int]]] = []
     tmpdir = Path(tempfile.mkdtemp(prefix="pccreport-police-uk-"))
     try:
         for kind, items in pending.items():
             if not items:
                 continue
-            paths, labels = [], {}
-            for item, _, _ in items:
+            paths, labels, shapes = [], {}, {}
+            for item, shape, _ in items:
                 try:
                     _check_name(Path(item.name), force)
                 except InputError as exc:
@@ -486,14 +540,16 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
                 p = _materialise(item, tmpdir)
                 paths.append(p)
                 labels[str(p)] = item.label
-            frames, excluded, errs = _read_batch(paths, kind, force, police_uk_name, areas, labels)
+                shapes[str(p)] = shape
+            frames, excluded, errs = _read_batch(paths, kind, force, police_uk_name, areas, labels, shapes)
             errors += errs
             by_label = {labels[k]: k for k in labels}
-            for item, digest, stat in items:
+            for item, shape, stat in items:
                 key = by_label.get(item.label)
                 if key in frames:
-                    results.append((item, kind, digest, stat, frames[key], excluded.get(key, {})))
+                    results.append((item, kind, _resolved(shape).sha256, stat, frames[key], excluded.get(key, {})))
     finally:
+        hasher.shutdown(cancel_futures=True)
         shutil.rmtree(tmpdir, ignore_errors=True)
     if errors:
         if len(errors) == 1:
@@ -501,10 +557,12 @@ def ingest(source: Path, out: Path, force: str, police_uk_name: str, areas: pd.D
         raise InputError(source, [Problem(str(e.path), "; ".join(p.describe() for p in e.problems)) for e in errors],
                          "fix or remove the files listed; nothing was written")
     dirty = bool(results) or refreshed
-    for item, kind, digest, stat, agg, excluded in results:
+    # Months are written two at a time (pyarrow encodes without holding the GIL); each one still atomically.
+    with ThreadPoolExecutor(max_workers=2) as writers:
+        written = list(writers.map(lambda r: _write_and_hash(r[4], out / r[1] / f"{r[0].name[:7]}.parquet"),
+                                   results))
+    for (item, kind, digest, stat, agg, excluded), parquet_sha in zip(results, written):
         month = item.name[:7]
-        _write_parquet(agg, out / kind / f"{month}.parquet")
-        parquet_sha = sha256_file(out / kind / f"{month}.parquet")
         rows = int(pc.sum(agg.column("n")).as_py() or 0)
         outside = 0
         if ons_code and kind == "street" and "pfa_code" in agg.column_names:
@@ -548,7 +606,7 @@ def _count_unchanged(summary: IngestSummary, name: str, prev: dict) -> None:
 
 
 def _materialise(item: Item, tmpdir: Path) -> Path:
-    """A path DuckDB can read: the file itself, or the zip member streamed to a private temp folder."""
+    """A path the CSV reader can open: the file itself, or the zip member streamed to a private temp folder."""
     if item.member is None:
         return item.path
     import hashlib

@@ -53,8 +53,7 @@ CRIME_TYPES = ["Burglary", "Anti-social behaviour", "Vehicle crime", "Violence a
 
 
 def street_row(good: bool):
-    # Good rows carry no control characters (data.police.uk publishes none; DuckDB refuses a quoted CR, which is
-    # an InputError, not a loss). Bad rows may carry anything.
+    # Good rows carry no control characters (data.police.uk publishes none). Bad rows may carry anything.
     text = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"] if good else ["Cs"]), max_size=15)
     fields = [
         st.one_of(st.just(""), st.text("0123456789abcdef", min_size=8, max_size=64)),  # Crime ID
