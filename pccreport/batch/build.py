@@ -131,7 +131,6 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
     """
     # imported here, not at the top: a run that only skips must start in well under a second
     from ..ingest.pipeline import ingest_force, ingest_national
-    from ..report import render
     from .kernel import WarmKernel
 
     start = dt.datetime.now(dt.timezone.utc)
@@ -208,6 +207,12 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
         notebooks_done = notebooks.submit(_run_all, execute, runs, outputs, jobs, timeout, started, lane_done)
         notebooks.shutdown(wait=False)
         try:
+            # The HTML and PDF step's imports (nbconvert, WeasyPrint: 2-3 s at load 4), paid while the kernels start
+            # rather than after the last notebook.
+            import weasyprint  # noqa: F401
+
+            from ..report import render
+
             # The scorecard and everything else a report needs, computed once here and read by every notebook.
             ctx = context(f.slug, q.label, str(paths.root), built_at)
             if not allow_empty and ctx.results and not any(r.supplied for r in ctx.results):
