@@ -38,6 +38,14 @@ def test_batch_benchmark_runs_in_tiny_mode(tmp_path, script, result, check):
     assert doc["tiny"] is True and check(doc)
 
 
+def test_build_phases_benchmark_runs_in_tiny_mode(tmp_path):
+    _tiny("build_phases.py", tmp_path)
+    doc = json.loads((tmp_path / "build_phases.json").read_text())
+    run = doc["runs"][0]
+    assert doc["tiny"] is True and run["charts"] > 0 and run["pdf"]["pages"] > 0
+    assert {"context", "write_pdf", "build"} <= {p["what"] for p in run["phases"]}
+
+
 def test_ingest_benchmark_runs_in_tiny_mode(tmp_path):
     shared("police_uk_street", "wiltshire")
     _tiny("ingest_bench.py", tmp_path)

@@ -32,6 +32,9 @@ log = logging.getLogger("pccreport")
 FRONT, GOVERNANCE, BACK = "00_front.ipynb", "90_governance.ipynb", "99_back_matter.ipynb"
 BUILDS = ".builds"  # finished and in-progress builds; reports/<force>/<quarter> is a symlink to one
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Imported by every notebook: loaded in each warm kernel while the build computes the context (kernel.py's preload).
+KERNEL_PRELOAD = ("pccreport.report",)
+KERNEL_START_TIMEOUT = 60  # WarmKernel's default start timeout
 
 
 @dataclass
@@ -128,7 +131,6 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
     """
     # imported here, not at the top: a run that only skips must start in well under a second
     from ..ingest.pipeline import ingest_force, ingest_national
-    from ..report import render
     from .kernel import WarmKernel
 
     start = dt.datetime.now(dt.timezone.utc)
@@ -156,21 +158,15 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
     built_at = start.replace(microsecond=0).isoformat()
     started: dict[str, float] = {}
     stop_notebooks = threading.Event()
+    # The notebooks' lanes start their kernels (and the kernels their imports) at once, on the other core, while this
+    # process computes the context; they start no notebook before it is written (``context_ready``).
+    context_ready = threading.Event()
+    params: dict = {}
     try:
-        # The scorecard and everything else a report needs, computed once here and read by every notebook.
         from ..report.context_file import context_key, context_path, write_context
         from ..report.notebook import context
 
-        ctx = context(f.slug, q.label, str(paths.root), built_at)
-        if not allow_empty and ctx.results and not any(r.supplied for r in ctx.results):
-            raise NoMeasureData(f"none of the {len(ctx.results)} measures has data for {q.label}: the report was not "
-                                "published and the previous one is kept; check data/raw/ and run the ingest, or pass "
-                                "--allow-empty to publish it anyway")
-        key = context_key(f.slug, q.label, str(paths.root), built_at)
-        ctx_file = write_context(ctx, context_path(tmp, key, manifest), key)
         runs = notebook_runs(plan)
-        params = {"force": f.slug, "quarter": q.label, "project_root": str(paths.root), "built_at": built_at,
-                  "context_file": str(ctx_file)}
         outputs = [tmp / "notebooks" / r.output for r in runs]
 
         lane = threading.local()  # each notebook lane (thread) keeps one warm kernel for all its notebooks
@@ -183,9 +179,13 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
                 raise NotebookFailed(run.output, "", f"notebook {run.template} named in the plan is not in {paths.notebooks}")
             try:
                 if getattr(lane, "kernel", None) is None:  # started before the clock: bounded by its start timeout
-                    lane.kernel = WarmKernel(paths.notebooks)
+                    lane.kernel = WarmKernel(paths.notebooks, start_timeout=KERNEL_START_TIMEOUT,
+                                             preload=KERNEL_PRELOAD)
             except Exception as exc:
                 raise _notebook_failure(run.output, exc) from exc
+            context_ready.wait()
+            if stop_notebooks.is_set():  # the context could not be computed: the build fails with its error
+                return
             started[run.output] = time.monotonic()
             try:
                 lane.kernel.execute(src, out, {**params, **run.params}, timeout)
@@ -203,7 +203,34 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
                 except Exception as exc:  # a kernel that died is already gone; never hide the build's own error
                     log.warning("stopping a kernel: %s: %s", type(exc).__name__, exc)
 
-        _run_all(execute, runs, outputs, jobs, timeout, started, lane_done)
+        notebooks = ThreadPoolExecutor(max_workers=1)
+        notebooks_done = notebooks.submit(_run_all, execute, runs, outputs, jobs, timeout, started, lane_done)
+        notebooks.shutdown(wait=False)
+        try:
+            # The HTML and PDF step's imports (nbconvert, WeasyPrint: 2-3 s at load 4), paid while the kernels start
+            # rather than after the last notebook.
+            import weasyprint  # noqa: F401
+
+            from ..report import render
+
+            # The scorecard and everything else a report needs, computed once here and read by every notebook.
+            ctx = context(f.slug, q.label, str(paths.root), built_at)
+            if not allow_empty and ctx.results and not any(r.supplied for r in ctx.results):
+                raise NoMeasureData(f"none of the {len(ctx.results)} measures has data for {q.label}: the report was "
+                                    "not published and the previous one is kept; check data/raw/ and run the ingest, "
+                                    "or pass --allow-empty to publish it anyway")
+            key = context_key(f.slug, q.label, str(paths.root), built_at)
+            ctx_file = write_context(ctx, context_path(tmp, key, manifest), key)
+            params.update({"force": f.slug, "quarter": q.label, "project_root": str(paths.root),
+                           "built_at": built_at, "context_file": str(ctx_file)})
+        except BaseException as exc:
+            stop_notebooks.set()
+            context_ready.set()
+            if isinstance(exc, Exception):  # let the lanes stop the kernels they were starting (bounded by its start)
+                wait([notebooks_done], timeout=KERNEL_START_TIMEOUT + 5)
+            raise
+        context_ready.set()
+        notebooks_done.result()  # the first failing notebook's NotebookFailed, or a timeout
         ctx_file.unlink()  # internal to the build: not part of the published report
 
         # Machine-readable figures and provenance, from the same context the notebooks read.

@@ -5,9 +5,10 @@ cache every time. Here papermill still loads, parameterises, executes and writes
 errors; only the kernel comes from ``WarmKernel`` (a papermill engine registered under ``ENGINE``). Before every
 notebook but the first, a silent request (no cell, no execution count) resets the kernel to what a fresh one looks
 like to a notebook: user namespace emptied, execution count back to 1, pyplot figures closed, matplotlib's settings,
-warning filters, sys.path and the working folder as they were after start-up. The kernel is started before the first
-notebook's clock starts (bounded by its own start timeout, as papermill bounds a kernel start), so each notebook's
---timeout covers its own cells in every lane alike.
+warning filters, sys.path and the working folder as they were after start-up (and after the ``preload`` imports, if
+any: a build loads pccreport's report modules there, so every notebook finds them imported). The kernel is started
+before the first notebook's clock starts (bounded by its own start timeout, as papermill bounds a kernel start), so
+each notebook's --timeout covers its own cells in every lane alike.
 
 A kernel and its client are bound to the event loop of the thread that made them: use one ``WarmKernel`` from one
 thread only.
@@ -28,6 +29,22 @@ def _pccreport_snapshot():
     ip._pccreport_fresh = (dict(matplotlib.rcParams), list(warnings.filters), os.getcwd(), list(sys.path))
 _pccreport_snapshot()
 del _pccreport_snapshot
+"""
+
+# Run silently after start-up, before the snapshot, when the kernel is given modules to load: the imports every
+# notebook of a build makes (pandas, matplotlib, pccreport) are then paid while the build computes its context,
+# not in the first notebook. No name is left in the user namespace; a module that fails to import is left for the
+# notebook's own import to report, with its cell.
+_PRELOAD = """
+def _pccreport_preload(names):
+    import importlib
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+_pccreport_preload({names!r})
+del _pccreport_preload
 """
 
 # Run silently before each later notebook: back to the snapshot.
@@ -86,7 +103,8 @@ def register_engine() -> None:
 class WarmKernel:
     """A kernel started once in ``cwd`` and reused by ``execute`` for one notebook after another."""
 
-    def __init__(self, cwd: Path, kernel_name: str = "python3", start_timeout: float = 60):
+    def __init__(self, cwd: Path, kernel_name: str = "python3", start_timeout: float = 60,
+                 preload: tuple[str, ...] = ()):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
@@ -99,6 +117,8 @@ class WarmKernel:
         self.kc.start_channels()
         try:
             run_sync(self.kc.wait_for_ready)(timeout=start_timeout)
+            if preload:
+                self._silent(_PRELOAD.format(names=tuple(preload)), "set up")
             self._silent(_SNAPSHOT, "set up")
         except BaseException:
             self.close()

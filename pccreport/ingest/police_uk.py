@@ -662,8 +662,17 @@ def _load_kind(out: Path, kind: str) -> pd.DataFrame:
             raise PccReportError(f"{f}: processed file cannot be read ({type(exc).__name__}: {exc}); run the ingest "
                                  "again, which rebuilds it from data/raw/") from exc
     df = pd.concat(frames, ignore_index=True)
-    df["month"] = pd.PeriodIndex(df["month"], freq="M")
+    df["month"] = _monthly_periods(df["month"])
     return df
+
+
+def _monthly_periods(months: pd.Series) -> pd.PeriodIndex:
+    """'2023-01' strings as monthly Periods, each distinct month parsed once (pandas parses every row otherwise: 1.8
+    s of a report's 2-5 s context on 137,000 sample rows, the largest single cost of a build's context step)."""
+    codes, uniques = pd.factorize(months)
+    if (codes < 0).any():  # a missing month: let pandas handle it row by row, as before
+        return pd.PeriodIndex(months, freq="M")
+    return pd.PeriodIndex(uniques, freq="M").take(codes)
 
 
 def area_counts(street: pd.DataFrame, level: str = "lad") -> pd.DataFrame:

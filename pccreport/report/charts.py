@@ -350,6 +350,67 @@ def alt_text(r: MetricResult) -> str:
             f"{res.upper.iloc[-1]:,.1f}; {n_sig} points flagged as special cause; latest month: {r.verdict}.")
 
 
+class _TicksOnce(matplotlib.ticker.Locator):
+    """Another locator's ticks, computed once for each view interval and tick space it is asked about.
+
+    One tight-cropped, constrained-layout save asks each axis for its ticks about twenty times (each layout pass, each
+    bounding box, the draw); a month locator answers through dateutil's rrule every time (the largest single cost
+    in the drawing profile after text). The ticks depend only on the view interval and, for an 'auto' number of
+    bins, on the axis length (``get_tick_space``), so both are the key and the pixels are the same.
+    """
+
+    def __init__(self, inner: matplotlib.ticker.Locator):
+        self.inner = inner
+        self._key: tuple | None = None
+        self._ticks = None
+
+    def set_axis(self, axis) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def __call__(self):
+        key = (*self.axis.get_view_interval(), self.axis.get_tick_space())
+        if key != self._key:
+            self._key, self._ticks = key, np.asarray(self.inner())
+        return self._ticks.copy()
+
+    def tick_values(self, vmin, vmax):
+        return self.inner.tick_values(vmin, vmax)
+
+    def nonsingular(self, v0, v1):
+        return self.inner.nonsingular(v0, v1)
+
+    def view_limits(self, vmin, vmax):
+        return self.inner.view_limits(vmin, vmax)
+
+
+class _ticks_once:
+    """While drawing: each axis's month or 'nice number' locator answered once per interval (``_TicksOnce``);
+    the figure's own locators are put back afterwards, so a figure drawn again after a change ticks as before."""
+
+    def __init__(self, fig: Figure):
+        self.fig = fig
+        self.swapped: list[tuple] = []
+
+    def __enter__(self):
+        import matplotlib.dates as mdates
+
+        kinds = (matplotlib.ticker.MaxNLocator, mdates.RRuleLocator, mdates.AutoDateLocator)
+        for ax in self.fig.axes:
+            ax.get_xlim()  # autoscale now, with the figure's own locators, exactly as a draw would
+            for axis in (ax.xaxis, ax.yaxis):
+                loc = axis.get_major_locator()
+                if isinstance(loc, kinds):
+                    self.swapped.append((axis, loc, axis.isDefault_majloc))
+                    axis.set_major_locator(_TicksOnce(loc))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for axis, loc, default in self.swapped:
+            axis.set_major_locator(loc)
+            axis.isDefault_majloc = default
+
+
 def png_bytes(fig: Figure) -> bytes:
     """The figure as an opaque RGB PNG, cropped as ``savefig(bbox_inches="tight")`` crops it.
 
@@ -362,7 +423,8 @@ def png_bytes(fig: Figure) -> bytes:
 
     canvas = FigureCanvasAgg(fig)
     raw = io.BytesIO()
-    canvas.print_figure(raw, format="raw", dpi=DPI, bbox_inches="tight")
+    with _ticks_once(fig):
+        canvas.print_figure(raw, format="raw", dpi=DPI, bbox_inches="tight")
     size = (int(canvas.renderer.width), int(canvas.renderer.height))  # the renderer of the cropped draw
     rgba = Image.frombuffer("RGBA", size, raw.getvalue(), "raw", "RGBA", 0, 1)
     out = io.BytesIO()

@@ -75,3 +75,20 @@ def test_a_failing_cell_is_named_as_papermill_names_it_and_the_output_is_written
     # params, injected params, x = 1, the raise: the same cell number as papermill gives
     assert (err.value.exec_count, err.value.ename) == (fresh.value.exec_count, "KeyError") == (4, "KeyError")
     assert "deliberate" in nbformat.read(tmp_path / "bad-out.ipynb", as_version=4).cells[-1].outputs[0]["evalue"]
+
+
+def test_a_preloaded_kernel_shows_its_first_notebook_what_a_fresh_one_does_with_the_modules_already_loaded(tmp_path):
+    probe = notebook(tmp_path / "probe.ipynb",
+                     "import json, sys\nprint(json.dumps({'names': sorted(n for n in globals() if not n.startswith('_')),"
+                     " 'wave': 'wave' in sys.modules}))")
+    seen = {}
+    for label, preload in (("fresh", ()), ("preloaded", ("no_such_module_for_this_test", "wave"))):
+        k = WarmKernel(tmp_path, preload=preload)  # a module that cannot be imported is left to the notebook
+        try:
+            k.execute(probe, tmp_path / f"{label}.ipynb", {"name": "n"}, timeout=60)
+        finally:
+            k.close()
+        seen[label] = json.loads(stdout(tmp_path / f"{label}.ipynb")[0])
+    assert seen["preloaded"]["wave"] is True and seen["fresh"]["wave"] is False
+    assert seen["preloaded"]["names"] == seen["fresh"]["names"]  # the preload leaves no name behind
+    assert "name" in seen["fresh"]["names"] and "wave" not in seen["fresh"]["names"]

@@ -229,3 +229,17 @@ def test_area_counts_add_up_to_the_force_total(tmp_path, areas):
     jan = lad[(lad.month == pd.Period("2025-01", "M")) & (lad.crime_type == "Burglary")].set_index("lad_name")["n"]
     direct = street[(street.month == pd.Period("2025-01", "M")) & (street.crime_type == "Burglary")]
     assert int(jan["Swindon"]) == int(direct.loc[direct.lsoa_name.str.startswith("Swindon "), "n"].sum())
+
+
+@pytest.mark.parametrize("months", [["2023-01", "2022-12", "2023-01", "2020-06"], ["2023-01", None, "2023-02"]])
+def test_processed_months_become_the_same_periods_as_pandas_parsing_every_row(months):
+    s = pd.Series(months, dtype="str", name="month")
+    ours, theirs = police_uk._monthly_periods(s), pd.PeriodIndex(s, freq="M")
+    assert ours.dtype == theirs.dtype == pd.PeriodDtype("M")
+    assert list(ours.astype(str)) == list(theirs.astype(str))
+    assert (ours.asi8 == theirs.asi8).all()
+
+
+def test_a_processed_month_pandas_cannot_parse_is_refused_as_pandas_refuses_it():
+    with pytest.raises(ValueError, match="month must be in 1..12"):
+        police_uk._monthly_periods(pd.Series(["2023-01", "2023-13"], dtype="str"))

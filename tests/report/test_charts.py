@@ -166,3 +166,32 @@ def test_r12_and_yoy_charts():
     _check_house_style(fig)
     assert fig.axes[0].get_title(loc="left").replace("\n", " ") == "Crime rose in 1 of 3 crime types, year on year to Mar-23"
     plt.close(fig)
+
+
+def _r12_figure():
+    idx = pd.period_range("2020-01", "2023-03", freq="M")
+    monthly = pd.Series(np.linspace(900, 1300, len(idx)), index=idx)
+    return charts.r12_trend_figure(comparison.r12_series(monthly), "Wiltshire", 4.2, "data.police.uk")
+
+
+def _auto_dates_figure():
+    with plt.matplotlib.rc_context(charts._RC):
+        fig, ax = charts._subplots(charts.SIZE)
+        idx = pd.period_range("2019-04", "2023-03", freq="M").to_timestamp()
+        ax.plot(idx, np.sin(np.arange(len(idx)) / 3) * 40 + 300)
+        charts._month_axis(ax)  # the automatic date locator (full-width charts)
+        ax.set_title("A full-width chart", loc="left")
+    return fig
+
+
+@pytest.mark.parametrize("make", [_r12_figure, _auto_dates_figure])
+def test_ticks_asked_once_per_interval_give_savefigs_pixels_and_the_figure_keeps_its_locators(make):
+    buf = io.BytesIO()
+    make().savefig(buf, format="png", dpi=charts.DPI, bbox_inches="tight")
+    theirs = np.asarray(Image.open(buf))[..., :3]
+    fig = make()
+    before = [(ax.xaxis.get_major_locator(), ax.yaxis.get_major_locator()) for ax in fig.axes]
+    ours = np.asarray(Image.open(io.BytesIO(charts.png_bytes(fig))))
+    assert ours.shape == theirs.shape and (ours == theirs).all()
+    assert [(ax.xaxis.get_major_locator(), ax.yaxis.get_major_locator()) for ax in fig.axes] == before
+    assert not any(isinstance(loc, charts._TicksOnce) for pair in before for loc in pair)
