@@ -4,7 +4,7 @@ of the whole process tree, then a second run with nothing changed (medians of se
     .venv/bin/python benchmarks/bench_national.py --sizes 2 4 8 43 --unchanged-repeats 5
 
 ``--sizes`` takes force counts (the first N registry forces alphabetically, Wiltshire always included); 43 = all.
-``--tiny`` (run by tests/test_benchmarks.py on every CI run): 2 forces, 15 months of sample data, one metric per
+``--tiny`` (run by tests/test_benchmarks.py on every CI run): 2 forces, 18 months of sample data, one metric per
 priority, one unchanged re-run, results written under ``--out`` only; it checks the script still works and measures
 nothing worth quoting.
 """

@@ -9,7 +9,7 @@ kernel), the unit of the issue's "at most 4x the floor" target, with the load av
 
     .venv/bin/python benchmarks/bench_single.py --repeats 3
 
-``--tiny`` (run by tests/test_benchmarks.py): one repeat of a one-metric-per-priority plan on 15 months of sample
+``--tiny`` (run by tests/test_benchmarks.py): one repeat of a one-metric-per-priority plan on 18 months of sample
 data, the naive loop on its first notebook only, result under ``--out`` only.
 """
 

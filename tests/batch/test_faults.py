@@ -59,7 +59,7 @@ def faulty_notebooks():
 @pytest.fixture(scope="module")
 def root(built_twice) -> Paths:
     """Wiltshire 2023-Q1 already built (the previous good report every fault must leave intact); Dorset's data added,
-    15 months of it (the most recent quarter and the same one a year before): Dorset only has to build."""
+    18 months of it (2022-01 to 2023-06: the quarter and the same one a year before): Dorset only has to build."""
     paths = built_twice[1]
     generate(paths, "dorset", "2022-01", "2023-06")
     trim_plan(paths, "dorset")  # Dorset is the other force-quarter the batch goes on with: its content is not tested
