@@ -4,8 +4,9 @@ of the whole process tree, then a second run with nothing changed (medians of se
     .venv/bin/python benchmarks/bench_national.py --sizes 2 4 8 43 --unchanged-repeats 5
 
 ``--sizes`` takes force counts (the first N registry forces alphabetically, Wiltshire always included); 43 = all.
-``--tiny`` (run by tests/test_benchmarks.py on every CI run): 2 forces, one priority each, one unchanged re-run, results
-written under ``--out`` only; it checks the script still works and measures nothing worth quoting.
+``--tiny`` (run by tests/test_benchmarks.py on every CI run): 2 forces, 18 months of sample data, one metric per
+priority, one unchanged re-run, results written under ``--out`` only; it checks the script still works and measures
+nothing worth quoting.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import PY, RUN_ALL, all_forces, conditions, median, out_dir, sample_root, save, timed
+from common import PY, RUN_ALL, TINY_START, all_forces, conditions, median, out_dir, sample_root, save, timed
 
 from pccreport.config import DEFAULT_ROOT, Paths
 
@@ -35,7 +36,7 @@ def main() -> None:
     for n in args.sizes:
         forces = ["wiltshire"] + [f for f in registry if f != "wiltshire"][: n - 1]
         paths = sample_root(Path(tempfile.mkdtemp(prefix=f"pcc-bench-national-{n}-")) / "root", forces,
-                            tiny=args.tiny)
+                            start=TINY_START if args.tiny else "2020-10", tiny=args.tiny)
         # The chosen forces by name: with the public-data default plan, 'all' would also select every force of the
         # registry, and a force with its own plan (Dorset) but no data in this root would fail as "no data".
         cmd = [PY, RUN_ALL, "--root", str(paths.root), *[a for f in forces for a in ("--force", f)],

@@ -9,8 +9,8 @@ kernel), the unit of the issue's "at most 4x the floor" target, with the load av
 
     .venv/bin/python benchmarks/bench_single.py --repeats 3
 
-``--tiny`` (run by tests/test_benchmarks.py): one repeat of a one-metric-per-priority plan, the naive loop on its
-first notebook only, result under ``--out`` only.
+``--tiny`` (run by tests/test_benchmarks.py): one repeat of a one-metric-per-priority plan on 18 months of sample
+data, the naive loop on its first notebook only, result under ``--out`` only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import shlex
 import tempfile
 from pathlib import Path
 
-from common import PY, RUN_ALL, conditions, median, out_dir, sample_root, save, timed
+from common import PY, RUN_ALL, TINY_START, conditions, median, out_dir, sample_root, save, timed
 
 from pccreport.batch.build import notebook_runs
 from pccreport.config import DEFAULT_ROOT
@@ -68,7 +68,7 @@ def main() -> None:
     if args.tiny:
         args.repeats = 1
     tmp = Path(tempfile.mkdtemp(prefix="pcc-bench-single-"))
-    paths = sample_root(tmp / "root", ["wiltshire"], start="2021-01" if args.tiny else "2020-10", tiny=args.tiny)
+    paths = sample_root(tmp / "root", ["wiltshire"], start=TINY_START if args.tiny else "2020-10", tiny=args.tiny)
     ingest_force(paths, validate_force("wiltshire", paths))
     # Tiny mode runs the naive loop on the first notebook only: it checks the loop still runs, not how long it takes.
     script = naive_script(paths, tmp / "naive", notebooks=1 if args.tiny else None)

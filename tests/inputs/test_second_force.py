@@ -3,15 +3,16 @@
 import csv
 import html
 import re
+import shutil
 import subprocess
 import sys
 
 import pytest
 
 from pccreport.batch.build import build
-from pccreport.config import DEFAULT_ROOT
+from pccreport.config import DEFAULT_ROOT, Paths
 from pccreport.inputs.plan import load_plan
-from tests.conftest import make_root
+from tests.conftest import make_root, trim_plan
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +71,18 @@ def test_check_lists_the_missing_kpi(dorset):
     assert "note: data not supplied for drink_drug_driving_arrests (kpi 'drink_drug_driving_arrests'" in proc.stdout
 
 
-def test_quarter_without_narrative_builds_with_a_visible_box(dorset):
-    build(dorset, "dorset", "2022-Q4", jobs=2, timeout=300)
-    page = (dorset.report_dir("dorset", "2022-Q4") / "dorset-2022-Q4-report.html").read_text(encoding="utf-8")
+def test_quarter_without_narrative_builds_with_a_visible_box(dorset, tmp_path):
+    """Built in a copy of Dorset's root with the plan cut by ``trim_plan``: the boxes are one per priority and one
+    for delivery & governance whatever the plan holds, so every chart of the full plan is not needed (and the
+    module's root, whose report the other tests read, is left as it was)."""
+    paths = Paths(tmp_path / "root")
+    shutil.copytree(dorset.root, paths.root, ignore=shutil.ignore_patterns("reports"))
+    trim_plan(paths, "dorset")
+    build(paths, "dorset", "2022-Q4", jobs=2, timeout=300)
+    page = (paths.report_dir("dorset", "2022-Q4") / "dorset-2022-Q4-report.html").read_text(encoding="utf-8")
     text = _text(page)
     # One box per priority and one for delivery & governance.
-    assert text.count("Narrative not supplied") == len(load_plan(dorset, "dorset").priorities) + 1
+    assert text.count("Narrative not supplied") == len(load_plan(paths, "dorset").priorities) + 1
     assert "narrative file for this quarter has not been written" in text and "params/dorset/2022-Q4.yaml" not in text
 
 

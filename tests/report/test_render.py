@@ -1,5 +1,6 @@
 """The exported report a reviewer reads: complete, self-contained HTML; an A4 PDF with no blank or clipped pages;
-each section exportable on its own. Builds the sample report (with a national table made in the test) once."""
+each section exportable on its own. Reads the session's sample build (``built_twice[0]``, the national sample tables
+included), which no test here writes into."""
 
 from __future__ import annotations
 
@@ -15,23 +16,17 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from pccreport.batch.build import build
 from pccreport.inputs.plan import load_plan
 from pccreport.report import rag, render
 from pccreport.report.sections import load_glossary
-from tests.conftest import make_root
-from tests.national_frames import national_frame
 
 STEM = "wiltshire-2023-Q1-report"
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    paths = make_root(tmp_path_factory.mktemp("render"))
-    (paths.processed / "national").mkdir(parents=True, exist_ok=True)
-    national_frame(paths).to_parquet(paths.processed / "national" / "recorded_crime.parquet")
-    result = build(paths, "wiltshire", "2023-Q1", jobs=2, timeout=300)
-    assert result.ok
+def report(built_twice):
+    """The sample report as run_all.py builds it: the session's first build (see conftest.py), read only here."""
+    paths = built_twice[0]
     out = paths.report_dir("wiltshire", "2023-Q1")
     return paths, out, (out / f"{STEM}.html").read_text(encoding="utf-8")
 
