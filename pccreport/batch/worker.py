@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import psutil
@@ -123,14 +124,23 @@ def main(argv: list[str] | None = None) -> int:
     from ..hashing import atomic_write_json
     from .build import run_one
 
+    code = 0
     try:
         res = run_one(Paths.discover(args.root), args.force, args.quarter, args.jobs, args.timeout, args.force_rebuild,
                       allow_empty=args.allow_empty)
         atomic_write_json(Path(args.result), res.as_dict())
+    except SystemExit as exc:  # SIGTERM/SIGINT or the parent's death, after run_one discarded the unfinished build
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - reported here, then the same exit as every other path
+        traceback.print_exc()
+        code = 1
     finally:
         kill_children()
     sys.stdout.flush()
-    os._exit(0)  # do not wait for notebook threads stuck on a timed-out kernel (already killed above)
+    sys.stderr.flush()
+    # Every path leaves by os._exit: a normal exit joins the notebook lanes' threads, and a lane that was starting a
+    # kernel or waiting on a cell when the build stopped would hold the process up to its kernel timeout.
+    os._exit(code)
 
 
 if __name__ == "__main__":
