@@ -211,8 +211,11 @@ def test_yaml_is_only_ever_safe_loaded():
 
     from pccreport import yamlfile
 
-    assert set(_yaml_calls(skip=())) - calls <= {"SafeLoader", "AliasEvent", "composer", "load", "safe_load"}
+    assert set(_yaml_calls(skip=())) - calls <= {"SafeLoader", "CSafeLoader", "AliasEvent", "composer", "load",
+                                                  "parse", "safe_load"}
     assert issubclass(yamlfile._NoAliasLoader, yaml.SafeLoader)
+    # libyaml's loader, where used, constructs with the safe constructor.
+    assert yamlfile._C_LOADER is None or issubclass(yamlfile._C_LOADER, yaml.constructor.SafeConstructor)
 
 
 @pytest.mark.parametrize("target", ["params/forces.yaml", "params/wiltshire/plan.yaml", "params/wiltshire/2023-Q1.yaml",

@@ -7,7 +7,9 @@ import os
 import time
 
 import pytest
+import yaml
 
+from pccreport import yamlfile
 from pccreport.errors import InputError
 from pccreport.safefiles import MAX_YAML_BYTES
 from pccreport.yamlfile import load_yaml, safe_load
@@ -78,3 +80,34 @@ def test_every_reader_of_analyst_yaml_refuses_aliases(tmp_path):
         target.write_text(target.read_text(encoding="utf-8") + "\nzz_extra: &z [1]\nzz_more: *z\n", encoding="utf-8")
         with pytest.raises(InputError, match="alias"):
             reader(Paths(root))
+
+
+def test_the_c_and_python_loaders_read_every_shipped_yaml_file_alike():
+    """libyaml parses where PyYAML has it; the pure-Python loader stays the reference (and gives every error)."""
+    from pccreport.config import DEFAULT_ROOT
+
+    if yamlfile._C_LOADER is None:
+        pytest.skip("PyYAML was built without libyaml: only the Python loader is used")
+    files = sorted((DEFAULT_ROOT / "params").rglob("*.yaml"))
+    assert len(files) > 5
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert yamlfile._c_load(text) == yaml.load(text, Loader=yamlfile._NoAliasLoader), f  # noqa: S506
+
+
+@pytest.mark.parametrize("name", ALIAS_FORMS)
+def test_the_c_path_refuses_every_alias_form_itself(name):
+    if yamlfile._C_LOADER is None:
+        pytest.skip("PyYAML was built without libyaml")
+    with pytest.raises(yaml.YAMLError) as exc:
+        yamlfile._c_load(ALIAS_FORMS[name])
+    assert "is not allowed in analyst YAML" in str(exc.value)
+
+
+def test_a_syntax_error_reads_as_the_python_loader_gives_it(tmp_path):
+    bad = "a: [1, 2\nb: 3\n"
+    with pytest.raises(yaml.YAMLError) as ref:
+        yaml.load(bad, Loader=yamlfile._NoAliasLoader)  # noqa: S506
+    with pytest.raises(yaml.YAMLError) as got:
+        safe_load(bad)
+    assert str(got.value) == str(ref.value)

@@ -47,11 +47,18 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
     # The national inputs (ONS tables, Home Office data, ...): every file under data/raw/ not of one force, so
     # removing or replacing one of them is a change too.
     if paths.raw.exists():
-        for p in sorted(paths.raw.rglob("*")):
-            rel = p.relative_to(paths.raw)
-            if rel.parts[0] in per_force or p == sample or (p.is_dir() and not p.is_symlink()):
+        national = []
+        # Walked from the top so the forces' own folders are never entered: walking all of data/raw/ for each force
+        # made a national run's fingerprints grow with the square of the number of forces.
+        for top in paths.raw.iterdir():
+            if top.name in per_force or top == sample:
                 continue
-            files[f"data/{rel}"] = p
+            national.append(top)
+            if top.is_dir() and not top.is_symlink():
+                national.extend(top.rglob("*"))
+        for p in sorted(national):
+            if not (p.is_dir() and not p.is_symlink()):
+                files[f"data/{p.relative_to(paths.raw)}"] = p
     for name in ("forces.yaml", "glossary.yaml", "kpi_catalogue.yaml", "default_plan.yaml"):
         p = paths.param_file(name)  # the root's own, else the project's defaults
         files[f"params/{name}"] = p if p.exists() else None
