@@ -122,26 +122,19 @@ def generate(paths: Paths, force: str = "wiltshire", start: str = "2020-01", end
     return [str(p) for p in written]
 
 
-def own_kpi_areas(paths: Paths, force: str) -> tuple[str, ...]:
-    """The sub-force areas of params/<force>/kpis.yaml (none without one): KPI rows for any other area are refused."""
-    from ..ingest.kpis import CATALOGUE_FILE, load_catalogue
-    from ..yamlfile import load_yaml
-
-    comparators = set((load_yaml(paths.param_file(CATALOGUE_FILE)) or {}).get("areas") or [])
-    cat = load_catalogue(paths.params, force)
-    return tuple(a for a in cat.areas if a not in comparators and a not in cat.comparators)
-
-
 def _resolved(profile: Profile, paths: Paths, force: str) -> Profile:
     """The profile cut to the areas and metrics this root's params accept for ``force``.
 
     A force's params/<force>/ belong to their root: a sample written into a root without them is built with the
     default plan and the national catalogue, which refuse the sample plan's sub-force areas, peer forces and own
     metrics, so the sample writes none of those (the project's own sample is unchanged)."""
-    from ..ingest.kpis import load_catalogue
+    from ..ingest.kpis import CATALOGUE_FILE, load_catalogue
+    from ..yamlfile import load_yaml
 
     cat = load_catalogue(paths.params, force)
-    sub = own_kpi_areas(paths, force)
+    national = set((load_yaml(paths.param_file(CATALOGUE_FILE)) or {}).get("areas") or [])
+    # The sub-force areas of params/<force>/kpis.yaml (none without one): KPI rows for any other area are refused.
+    sub = tuple(a for a in cat.areas if a not in national and a not in cat.comparators)
     areas = sub if profile.kpi_areas is None else tuple(a for a in profile.kpi_areas if a in sub)
     return replace(profile, kpi_areas=areas,
                    benchmark_areas=tuple(a for a in profile.benchmark_areas if a in cat.comparators),

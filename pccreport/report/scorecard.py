@@ -394,18 +394,20 @@ def _partial_outcome_rate(base: MetricResult, pos: pd.Series, tot: pd.Series, en
         comparison = st.comparison(q.change_pp, "", _dir(m), "on the same quarter a year before", "pts")
     else:
         comparison = st.comparison(None, q.note, _dir(m), "on the same quarter a year before", "pts")
-    month = next((end - k for k in (0, 1, 2)
-                  if None not in (outcomes.month_ratio(pos, tot, end - k)[0], outcomes.month_ratio(pos, tot, end - k - 12)[0])),
-                 None)
     base.statements.append(st.render("quarter_volume", name=m.name, period=month_label(end),
                                      value=f"{q.current:.1f}%", comparison=comparison))
-    if q.change_pp is None and month is not None:
-        d1, d0 = outcomes.month_ratio(pos, tot, month)[0] * 100, outcomes.month_ratio(pos, tot, month - 12)[0] * 100
-        base.change, base.change_unit = d1 - d0, "pts"
-        base.comparison = f"{month_label(month)} to the same month last year"
-        base.statements.append(st.render(
-            "quarter_month", month=month_label(month), month_value=f"{d1:.1f}%",
-            month_comparison=st.comparison(d1 - d0, "", None, f"on {month_label(month - 12)}", "pts")))
+    if q.change_pp is None:
+        for month in (end, end - 1, end - 2):
+            d1, d0 = outcomes.month_ratio(pos, tot, month)[0], outcomes.month_ratio(pos, tot, month - 12)[0]
+            if d1 is None or d0 is None:
+                continue
+            d1, d0 = d1 * 100, d0 * 100
+            base.change, base.change_unit = d1 - d0, "pts"
+            base.comparison = f"{month_label(month)} to the same month last year"
+            base.statements.append(st.render(
+                "quarter_month", month=month_label(month), month_value=f"{d1:.1f}%",
+                month_comparison=st.comparison(d1 - d0, "", None, f"on {month_label(month - 12)}", "pts")))
+            break
     base.good = st.is_good(base.change, m.direction)
 
 
