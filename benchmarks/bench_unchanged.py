@@ -12,6 +12,9 @@ no-op ``run_all.py`` of all N are timed, the arms alternating, each run checked 
 must say ``0 to build``). The real 43-force figure, with reports that were really built, is ``bench_national.py``'s
 ``--unchanged-repeats``.
 
+``--real`` builds the reports instead (each arm with its own code; one metric per priority on 18 months of sample
+data, so keep ``--forces`` small): the no-op run over reports that were really built.
+
 ``--tiny`` (run by tests/test_benchmarks.py): 2 forces, 18 months of sample data, one repeat, no baseline.
 """
 
@@ -85,6 +88,7 @@ def main() -> None:
     ap.add_argument("--root", type=Path, help="reuse this sample root (made here if it has no data yet)")
     ap.add_argument("--scorecard", type=Path, help="a real report's scorecard.csv, copied into each stand-in")
     ap.add_argument("--name", default="unchanged_r5", help="results/<name>.json")
+    ap.add_argument("--real", action="store_true", help="build the reports (small plan) instead of stand-ins")
     ap.add_argument("--tiny", action="store_true", help="smoke test: 2 forces, 1 repeat, no baseline")
     ap.add_argument("--out", help="folder for <name>.json (default benchmarks/results)")
     args = ap.parse_args()
@@ -94,18 +98,24 @@ def main() -> None:
     forces = ["wiltshire"] + [f for f in registry if f != "wiltshire"][: args.forces - 1]
     root = args.root or Path(tempfile.mkdtemp(prefix="pcc-bench-unchanged-")) / "root"
     if not (root / "data" / "raw" / "police_uk").exists():
-        base = sample_root(root, forces, start=TINY_START if args.tiny else "2020-10", tiny=args.tiny)
+        small = args.tiny or args.real
+        base = sample_root(root, forces, start=TINY_START if small else "2020-10", tiny=small)
         generate_national(base)
     base = Paths(root)
     arms = {"this": DEFAULT_ROOT, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
     roots = {}
+    select = [a for f in forces for a in ("--force", f)] + ["--quarter", QUARTER, "--jobs", "2"]
+    first_runs = {}
     for name, tree in arms.items():
         roots[name] = arm_root(base, root.parent / f"arm-{name}")
+        if args.real:
+            first_runs[name] = round(timed_arm(tree, [PY, str(tree / "run_all.py"), "--root", str(roots[name].root),
+                                                      *select])[0], 1)
+            continue
         made = run(tree, [PY, "-c", PUBLISH, str(roots[name].root), QUARTER, str(args.scorecard or ""), *forces])
         if made.returncode:
             raise SystemExit(f"stand-ins for {name}: {made.stderr[-2000:]}")
     start = conditions()
-    select = [a for f in forces for a in ("--force", f)] + ["--quarter", QUARTER, "--jobs", "2"]
     runs: dict[str, dict[str, list]] = {n: {"dry_run_s": [], "run_s": [], "load_1min": []} for n in arms}
     for _ in range(args.repeats):
         for name, tree in arms.items():
@@ -117,12 +127,13 @@ def main() -> None:
             runs[name]["dry_run_s"].append(round(timed_arm(tree, [*cmd, "--dry-run"])[0], 3))
             runs[name]["run_s"].append(round(timed_arm(tree, cmd)[0], 3))
     for name in arms:  # a real no-op run must have skipped every force-quarter
-        record = sorted((roots[name].reports / ".logs").glob("run-*.json"))[-1]
+        record = max((roots[name].reports / ".logs").glob("run-*.json"), key=lambda p: p.stat().st_mtime_ns)
         statuses = {r["status"] for r in json.loads(record.read_text())["results"]}
         if statuses != {"skipped"}:
             raise SystemExit(f"{name}: a no-op run did not skip everything: {statuses}")
     result = {"forces": len(forces), "quarter": QUARTER, "repeats": args.repeats, "tiny": args.tiny,
-              "stand_in_scorecard": bool(args.scorecard), "conditions_at_start": start, "arms": {}}
+              "reports": "built" if args.real else "stand-ins", "first_run_s": first_runs,
+              "stand_in_scorecard": bool(args.scorecard) and not args.real, "conditions_at_start": start, "arms": {}}
     for name, r in runs.items():
         result["arms"][name] = {**r, "dry_run_median_s": median(r["dry_run_s"]), "run_median_s": median(r["run_s"]),
                                 "tree": str(arms[name])}
