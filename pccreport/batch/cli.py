@@ -286,9 +286,11 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
         results = run_dask(tasks, args.scheduler, run_id, client_factory=lambda: client)
     else:
         results = run_local(tasks, outer)
-    from tqdm import tqdm
+    bar = None
+    if tasks:  # a run that builds nothing shows no progress bar, nor imports one
+        from tqdm import tqdm
 
-    bar = tqdm(total=len(tasks), desc="force-quarters", unit="report", disable=not sys.stderr.isatty())
+        bar = tqdm(total=len(tasks), desc="force-quarters", unit="report", disable=not sys.stderr.isatty())
     try:
         for i, res in enumerate(results, 1):
             worker_log = filter_noise(res.pop("log", ""))
@@ -308,7 +310,8 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
             else:
                 bar.write(msg)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         for s, h in old.items():
             signal.signal(s, h)
     rows += [{"force": f, "quarter": q, "status": status, "error": detail, "seconds": 0.0}
