@@ -96,7 +96,7 @@ class SharedInputs:
     """The inputs all force-quarters of one run share (:func:`shared_input_files`), listed and statted once.
 
     A national run decides 43 force-quarters whose inputs are mostly the same files: walking the package, the
-    notebooks and data/raw/'s national tables for each was most of an unchanged run's fingerprint time. Each file is
+    notebooks and data/raw/'s national tables again for each was close to half of its fingerprint time. Each file is
     still statted (and refused if it is not a regular file) on every run; a hash computed for one force-quarter is
     reused for the others only at the same size and mtime, the rule each manifest already applies to its own record.
     A fresh instance sees the files as they are now: make one per run (a build re-decides with its own).
