@@ -85,18 +85,27 @@ def main() -> None:
     ap.add_argument("--forces", type=int, default=43, help="first N registry forces (Wiltshire always included)")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--baseline", type=Path, help="another source tree (e.g. `git archive main | tar -x -C DIR`)")
-    ap.add_argument("--root", type=Path, help="reuse this sample root (made here if it has no data yet)")
+    ap.add_argument("--root", type=Path, help="reuse this sample root (made here if it has no data yet); the arms' "
+                    "copies go beside it, as arm-this/ and arm-baseline/")
     ap.add_argument("--scorecard", type=Path, help="a real report's scorecard.csv, copied into each stand-in")
-    ap.add_argument("--name", default="unchanged_r5", help="results/<name>.json")
+    ap.add_argument("--name", default="unchanged", help="results/<name>.json")
     ap.add_argument("--real", action="store_true", help="build the reports (small plan) instead of stand-ins")
     ap.add_argument("--tiny", action="store_true", help="smoke test: 2 forces, 1 repeat, no baseline")
     ap.add_argument("--out", help="folder for <name>.json (default benchmarks/results)")
     args = ap.parse_args()
     if args.tiny:
         args.forces, args.repeats, args.baseline = 2, 1, None
+    if args.root:
+        measure(args, args.root.resolve())
+        return
+    with tempfile.TemporaryDirectory(prefix="pcc-bench-unchanged-") as tmp:  # the sample root and its copies go too
+        measure(args, Path(tmp) / "root")
+
+
+def measure(args: argparse.Namespace, root: Path) -> None:
+    """Make the sample root (unless it has data), the arms' copies and their reports, then time the arms."""
     registry = all_forces(Paths(DEFAULT_ROOT))
     forces = ["wiltshire"] + [f for f in registry if f != "wiltshire"][: args.forces - 1]
-    root = args.root or Path(tempfile.mkdtemp(prefix="pcc-bench-unchanged-")) / "root"
     if not (root / "data" / "raw" / "police_uk").exists():
         small = args.tiny or args.real
         base = sample_root(root, forces, start=TINY_START if small else "2020-10", tiny=small)
