@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import ParameterError
+
+if TYPE_CHECKING:  # pandas is imported only where a Period is made: the batch's selection uses month keys alone
+    import pandas as pd
 
 _QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$", re.ASCII)  # ASCII: "\d" alone takes "٢٠٢٣" as a year
 
@@ -39,9 +42,16 @@ class Quarter:
         return f"{self.year}-Q{self.q}"
 
     @property
+    def month_keys(self) -> list[str]:
+        """The quarter's three months as ``YYYY-MM`` (the form of data.police.uk file names), made without pandas."""
+        start = self.year * 12 + 3 * (self.q - 1) + (3 if self.financial else 0)
+        return [month_key(start + i) for i in range(3)]
+
+    @property
     def first_month(self) -> pd.Period:
-        start = pd.Period(f"{self.year}-01", "M") + 3 * (self.q - 1)
-        return start + 3 if self.financial else start
+        import pandas as pd
+
+        return pd.Period(self.month_keys[0], "M")
 
     @property
     def end_month(self) -> pd.Period:
@@ -61,6 +71,21 @@ class Quarter:
         if a.year == b.year:
             return f"{a.strftime('%B')} to {b.strftime('%B %Y')}"
         return f"{a.strftime('%B %Y')} to {b.strftime('%B %Y')}"
+
+
+def month_key(index: int) -> str:
+    """``YYYY-MM`` of the month ``index`` months after January of year 0 (``year * 12 + month - 1``)."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def key_index(key: str) -> int:
+    """The month index of a ``YYYY-MM`` key (the inverse of :func:`month_key`)."""
+    return int(key[:4]) * 12 + int(key[5:7]) - 1
+
+
+def key_label(key: str) -> str:
+    """Short month label of a ``YYYY-MM`` key, as :func:`month_label` writes it, e.g. 'Mar-23'."""
+    return dt.date(int(key[:4]), int(key[5:7]), 1).strftime("%b-%y")
 
 
 def month_label(p: pd.Period) -> str:

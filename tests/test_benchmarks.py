@@ -31,6 +31,7 @@ def _tiny(script: str, out, extra: tuple[str, ...] = ()) -> None:
     ("bench_single.py", "single_force_quarter.json", lambda r: r["run_all_s"] and r["naive_loop_s"]),
     ("bench_national.py", "national_batch.json",
      lambda r: [x["forces"] for x in r["runs"]] == [2] and r["runs"][0]["unchanged_runs_s"]),
+    ("bench_unchanged.py", "unchanged.json", lambda r: r["forces"] == 2 and r["arms"]["this"]["run_s"]),
 ])
 def test_batch_benchmark_runs_in_tiny_mode(tmp_path, script, result, check):
     _tiny(script, tmp_path)

@@ -24,3 +24,15 @@ def test_financial_quarter_option():
 def test_bad_quarters_are_refused_with_what_is_valid(bad):
     with pytest.raises(ParameterError, match="is not valid"):
         Quarter.parse(bad)
+
+
+@pytest.mark.parametrize("financial", [False, True])
+def test_month_keys_are_the_quarters_periods_as_text(financial):
+    """Quarter.month_keys (no pandas, for the batch's selection) names the same months as Quarter.months."""
+    from pccreport.periods import key_label
+
+    for year in (2022, 2023):
+        for n in (1, 2, 3, 4):
+            q = Quarter(year, n, financial)
+            assert q.month_keys == [str(p) for p in q.months]
+            assert [key_label(k) for k in q.month_keys] == [month_label(p) for p in q.months]

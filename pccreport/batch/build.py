@@ -25,12 +25,12 @@ from ..inputs.plan import Plan, load_plan
 from ..periods import Quarter
 from ..registry import validate_force
 from ..safefiles import time_bound
+from .builds import BUILDS, check_builds_dir, clean_stale_builds, link_target, remove_own
 from .locks import ForceQuarterLock, LockBusy
 from .manifest import MANIFEST, decide, fingerprint
 
 log = logging.getLogger("pccreport")
 FRONT, GOVERNANCE, BACK = "00_front.ipynb", "90_governance.ipynb", "99_back_matter.ipynb"
-BUILDS = ".builds"  # finished and in-progress builds; reports/<force>/<quarter> is a symlink to one
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Imported by every notebook: loaded in each warm kernel while the build computes the context (kernel.py's preload).
 KERNEL_PRELOAD = ("pccreport.report",)
@@ -152,7 +152,7 @@ def build(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 
         ingest_lock.release()
 
     final = paths.report_dir(f.slug, q.label)
-    _check_builds_dir(final.parent / BUILDS)
+    check_builds_dir(final.parent / BUILDS)
     tmp = final.parent / BUILDS / f"{q.label}-{start.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     (tmp / "notebooks").mkdir(parents=True)
     built_at = start.replace(microsecond=0).isoformat()
@@ -336,56 +336,6 @@ def _fsync_tree(root: Path) -> None:
                 os.close(fd)
 
 
-def clean_stale_builds(paths: Paths, force: str, quarter: str) -> list[Path]:
-    """Remove builds of ``quarter`` left by killed runs (anything under .builds/ not currently published).
-
-    Call only while holding the force-quarter lock: then no other run can be writing one of them.
-    """
-    final = paths.report_dir(force, quarter)
-    builds = final.parent / BUILDS
-    if builds.is_symlink() or not builds.is_dir():
-        return []  # nothing of ours to clean; a linked .builds/ is refused by build() before anything is written
-    current = _link_target(final)
-    removed = []
-    for p in sorted(builds.glob(f"{quarter}-*")):
-        if p != current and _remove_own(p, builds):
-            removed.append(p)
-    for p in final.parent.glob(".link-*"):  # a symlink made but not yet renamed when a run was killed
-        if p.is_symlink() and Path(os.readlink(p)).name.startswith(f"{quarter}-"):
-            p.unlink(missing_ok=True)
-    return removed
-
-
-def _check_builds_dir(builds: Path) -> None:
-    """Refuse a ``.builds/`` that is a symlink or not a folder: builds are made and deleted only in our own folder."""
-    if builds.is_symlink() or (builds.exists() and not builds.is_dir()):
-        raise PccReportError(f"{builds.parent.name}/{BUILDS} is a link or a file, not the report's own build folder; "
-                             f"move it away and run again (nothing was written or deleted)")
-
-
-def _link_target(final: Path) -> Path | None:
-    """Where the published symlink points, as a lexical path (no symlink resolved), or None if it is not a link."""
-    if not final.is_symlink():
-        return None
-    return Path(os.path.normpath(final.parent / os.readlink(final)))
-
-
-def _remove_own(p: Path, builds: Path) -> bool:
-    """Delete ``p`` only if it is one of our builds: directly in ``builds`` by its own name, a real folder (a link
-    there is unlinked, never followed). Anything else is left where it is; returns whether something was removed."""
-    p = Path(os.path.normpath(p))
-    if p.parent != Path(os.path.normpath(builds)) or builds.is_symlink():
-        log.warning("not removing %s: it is outside the report's build folder", p.name)
-        return False
-    if p.is_symlink() or p.is_file():
-        p.unlink(missing_ok=True)
-        return True
-    if p.is_dir():
-        shutil.rmtree(p, ignore_errors=True)
-        return True
-    return False
-
-
 def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int = 600,
             force_rebuild: bool = False, allow_empty: bool = False) -> BuildResult:
     """Lock, clean stale builds, skip if inputs are unchanged, else build: the unit of work of a batch run.
@@ -433,7 +383,7 @@ def run_one(paths: Paths, force: str, quarter: str, jobs: int = 2, timeout: int 
 def _swap(build: Path, final: Path) -> None:
     """Point ``final`` (a symlink) at the finished ``build`` with one atomic rename; readers never see a mix."""
     builds = final.parent / BUILDS
-    _check_builds_dir(builds)
+    check_builds_dir(builds)
     if not final.is_symlink() and final.exists() and not final.is_dir():
         raise PccReportError(f"{final.parent.name}/{final.name} is a file, not a report; move it away and run again")
     link = final.parent / f".link-{uuid.uuid4().hex[:8]}"
@@ -442,10 +392,10 @@ def _swap(build: Path, final: Path) -> None:
     if final.is_symlink():
         # Only a target inside .builds/ is ours to delete; a link an administrator pointed elsewhere is replaced,
         # and the folder it pointed at is left untouched.
-        old = _link_target(final)
+        old = link_target(final)
     elif final.exists():  # a real report directory from before builds were kept under .builds/: ours, moved aside
         old = builds / f"{final.name}-replaced-{uuid.uuid4().hex[:8]}"
         os.replace(final, old)
     os.replace(link, final)
     if old is not None and old != Path(os.path.normpath(build)):
-        _remove_own(old, builds)
+        remove_own(old, builds)

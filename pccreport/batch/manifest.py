@@ -24,6 +24,8 @@ class Decision:
 
 
 EXPLORE = "explore.ipynb"  # notebooks/explore.ipynb, for analysts in JupyterLab
+PER_FORCE = ("police_uk", "kpis")  # data/raw/<kind>/<force>/: each force's own delivered files
+
 
 def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None]:
     """Every file a force-quarter's report reads, keyed by a stable label; ``None`` marks an optional file absent.
@@ -33,8 +35,12 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
     narrative. Code: the notebooks and every package module and template, so a code change rebuilds even when
     ``__version__`` was not bumped.
     """
+    return {**force_input_files(paths, force, quarter), **shared_input_files(paths)}
+
+
+def force_input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None]:
+    """The inputs of :func:`input_files` that are the force-quarter's own: its delivered files, plan and narrative."""
     files: dict[str, Path | None] = {}
-    per_force = ("police_uk", "kpis")
     for base, label in ((paths.police_uk_raw(force), "data/police_uk"), (paths.kpi_raw(force), "data/kpis")):
         if base.exists():
             # Every file delivered there, whatever its form (CSVs, the site's zip download, a stray file the ingest
@@ -42,6 +48,16 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
             for p in sorted(base.rglob("*")):
                 if not p.is_dir() or p.is_symlink():
                     files[f"{label}/{p.relative_to(base)}"] = p
+    for name in (f"{force}/plan.yaml", f"{force}/{quarter}.yaml"):
+        p = paths.params / name
+        files[f"params/{name}"] = p if p.exists() else None
+    return files
+
+
+def shared_input_files(paths: Paths) -> dict[str, Path | None]:
+    """The inputs of :func:`input_files` that every force-quarter shares: national data, registry and defaults,
+    notebooks, package sources."""
+    files: dict[str, Path | None] = {}
     sample = paths.raw / "SAMPLE.json"
     files["data/SAMPLE.json"] = sample if sample.exists() else None
     # The national inputs (ONS tables, Home Office data, ...): every file under data/raw/ not of one force, so
@@ -51,7 +67,7 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
         # Walked from the top so the forces' own folders are never entered: walking all of data/raw/ for each force
         # made a national run's fingerprints grow with the square of the number of forces.
         for top in paths.raw.iterdir():
-            if top.name in per_force or top == sample:
+            if top.name in PER_FORCE or top == sample:
                 continue
             national.append(top)
             if top.is_dir() and not top.is_symlink():
@@ -61,9 +77,6 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
                 files[f"data/{p.relative_to(paths.raw)}"] = p
     for name in ("forces.yaml", "glossary.yaml", "kpi_catalogue.yaml", "default_plan.yaml"):
         p = paths.param_file(name)  # the root's own, else the project's defaults
-        files[f"params/{name}"] = p if p.exists() else None
-    for name in (f"{force}/plan.yaml", f"{force}/{quarter}.yaml"):
-        p = paths.params / name
         files[f"params/{name}"] = p if p.exists() else None
     for p in sorted(paths.notebooks.glob("*.ipynb")):
         if p.name != EXPLORE:  # the analyst's notebook is not part of the report: editing it rebuilds nothing
@@ -79,20 +92,64 @@ def _stat(p: Path) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def fingerprint(paths: Paths, force: str, quarter: str, previous: dict | None = None) -> dict:
-    """Hash every input; a file whose size and mtime match ``previous`` reuses its recorded hash (as make/git do)."""
+class SharedInputs:
+    """The inputs all force-quarters of one run share (:func:`shared_input_files`), listed and statted once.
+
+    A national run decides 43 force-quarters whose inputs are mostly the same files: walking the package, the
+    notebooks and data/raw/'s national tables again for each was close to half of its fingerprint time. Each file is
+    still statted (and refused if it is not a regular file) on every run; a hash computed for one force-quarter is
+    reused for the others only at the same size and mtime, the rule each manifest already applies to its own record.
+    A fresh instance sees the files as they are now: make one per run (a build re-decides with its own).
+    """
+
+    def __init__(self, paths: Paths):
+        self.paths = paths
+        self._files: dict[str, Path | None] | None = None
+        self._stats: dict[str, tuple[int, int]] = {}
+        self._hashes: dict[tuple[str, int, int], str] = {}
+
+    def files(self) -> dict[str, Path | None]:
+        """Label to path (``None``: an optional file absent), listed on first use."""
+        if self._files is None:
+            self._files = shared_input_files(self.paths)
+        return self._files
+
+    def stat(self, label: str, p: Path) -> tuple[int, int]:
+        """(size, mtime_ns) of a shared input, taken once; a file that is not regular raises every time it is asked."""
+        if label not in self._stats:
+            self._stats[label] = _stat(p)
+        return self._stats[label]
+
+    def sha256(self, label: str, p: Path, size: int, mtime: int) -> str:
+        """The file's hash, computed once per (size, mtime) in this run."""
+        key = (label, size, mtime)
+        if key not in self._hashes:
+            self._hashes[key] = sha256_file(p)
+        return self._hashes[key]
+
+
+def fingerprint(paths: Paths, force: str, quarter: str, previous: dict | None = None,
+                shared: SharedInputs | None = None) -> dict:
+    """Hash every input; a file whose size and mtime match ``previous`` reuses its recorded hash (as make/git do).
+
+    ``shared`` (one per run) lists, stats and hashes the inputs common to all force-quarters once; without it they
+    are taken afresh.
+    """
     prev = (previous or {}).get("inputs", {})
+    shared = shared or SharedInputs(paths)
     inputs = {}
-    for label, p in input_files(paths, force, quarter).items():
+    own = force_input_files(paths, force, quarter)
+    for label, p in (*own.items(), *shared.files().items()):
         if p is None:
             inputs[label] = None
             continue
-        size, mtime = _stat(p)
+        size, mtime = _stat(p) if label in own else shared.stat(label, p)
         old = prev.get(label)
         if old and old.get("size") == size and old.get("mtime_ns") == mtime:
             inputs[label] = old
         else:
-            inputs[label] = {"sha256": sha256_file(p), "size": size, "mtime_ns": mtime}
+            digest = sha256_file(p) if label in own else shared.sha256(label, p, size, mtime)
+            inputs[label] = {"sha256": digest, "size": size, "mtime_ns": mtime}
     return {"force": force, "quarter": quarter, "version": __version__, "inputs": inputs}
 
 
@@ -119,16 +176,17 @@ def changed(previous: dict, current: dict) -> list[str]:
 
 
 def decide(paths: Paths, force: str, quarter: str, force_rebuild: bool = False,
-           seconds: float = INGEST_SECONDS) -> tuple[Decision, dict]:
+           seconds: float = INGEST_SECONDS, shared: SharedInputs | None = None) -> tuple[Decision, dict]:
     """Whether to build ``force``/``quarter`` and the fresh fingerprint to record if it is built.
 
     Hashing every input is bounded to ``seconds`` of wall time (as an ingest is); past it, the reason names the file.
+    ``shared``: the run's :class:`SharedInputs`, so the inputs common to every force-quarter are walked once.
     """
     report = paths.report_dir(force, quarter)
     previous = read_manifest(report) if report.exists() else None
     try:
         with time_bound(seconds):
-            current = fingerprint(paths, force, quarter, previous)
+            current = fingerprint(paths, force, quarter, previous, shared)
     except InputError as exc:
         # Not skipped, not a crash: the build that follows stops on the same input and names it in the summary.
         where = Path(exc.path)

@@ -22,6 +22,7 @@ from ..periods import Quarter
 from ..registry import validate_force
 from .narrative import Narrative, load_narrative
 from .plan import Plan, load_plan
+from .window import data_window
 
 
 @dataclass
@@ -31,42 +32,6 @@ class CheckResult:
     problems: list[str] = field(default_factory=list)
     missing_kpis: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # months the quarter's figures need that are not in the data
-
-
-def needed_months(quarter: Quarter) -> list[pd.Period]:
-    """Months the quarter's figures use: the 24 to its end (R12 now and a year before, the quarter and a year before)."""
-    end = quarter.end_month
-    return list(pd.period_range(end - 23, end, freq="M"))
-
-
-def data_window(months: set[str], quarter: Quarter, plan: Plan | None) -> tuple[list[str], list[str]]:
-    """(problems, warnings) of the quarter against the street files' months and the plan's years.
-
-    A quarter outside the plan's years, or before the first / after the last month of the data, is refused; every
-    month the quarter's figures need that is missing inside the data's range is a warning (the report names the gap).
-    """
-    problems, warnings = [], []
-    if plan is not None and plan.covers(quarter.first_month.year) is False:
-        problems.append(f"{quarter.label} is outside the plan's years {plan.start_year}-{plan.end_year}: choose a "
-                        "quarter in those years, or update start_year/end_year in the plan")
-    if not months:
-        return problems, warnings
-    first, last = min(months), max(months)
-    if str(quarter.end_month) > last or str(quarter.first_month) < first:
-        problems.append(f"{quarter.label} is outside the data: the data.police.uk street files run from {first} to "
-                        f"{last}; add the quarter's monthly files or choose a quarter in that range")
-        return problems, warnings
-    own = {str(p) for p in pd.period_range(quarter.first_month, quarter.end_month, freq="M")}
-    gone = [p for p in needed_months(quarter) if str(p) >= first and str(p) not in months]
-    in_quarter = [p.strftime("%b-%y") for p in gone if str(p) in own]
-    before = [p.strftime("%b-%y") for p in gone if str(p) not in own]
-    if in_quarter:
-        warnings.append(f"missing month(s) of the quarter itself: {', '.join(in_quarter)}; the quarter's own figures "
-                        "are incomplete: add those street files before publishing")
-    if before:
-        warnings.append(f"missing month(s) the comparisons need: {', '.join(before)}; comparisons using them are not "
-                        "made and the report names the gap")
-    return problems, warnings
 
 
 def narrative_problems(narrative: Narrative, plan: Plan, quarter: Quarter) -> list[Problem]:
@@ -145,24 +110,6 @@ def check_inputs(paths: Paths, force: str, quarter: str) -> CheckResult:
     if plan is not None:
         res.missing_kpis = missing_kpis(plan, rows, q)
     return res
-
-
-def not_supplied(report_dir) -> list[str]:
-    """Metric ids a built report marked 'data not supplied' (read from its scorecard.csv), for the batch summary."""
-    path = Path(report_dir) / "scorecard.csv"
-    if not path.exists():
-        return []
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    # "data not supplied" and "national figures not supplied" (report/scorecard.py): either way the measure has no data
-    return df.loc[df["verdict"].str.endswith("not supplied"), "metric_id"].tolist()
-
-
-def measure_count(report_dir) -> int:
-    """How many measures a built report's scorecard.csv lists (0 when there is none)."""
-    path = Path(report_dir) / "scorecard.csv"
-    if not path.exists():
-        return 0
-    return len(pd.read_csv(path, dtype=str, keep_default_na=False))
 
 
 def validate_inputs(paths: Paths, force: str, quarter: str) -> list[str]:

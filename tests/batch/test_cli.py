@@ -219,3 +219,33 @@ def test_summary_says_a_build_published_empty():
     rows = [{"force": "wiltshire", "quarter": "2023-Q1", "status": "built empty", "seconds": 9.0,
              "warnings": ["empty report: none of the 34 measures has data (published because --allow-empty was given)"]}]
     assert summary_table(rows).splitlines()[-1] == "1 built, 0 skipped, 0 failed (1 built empty)"
+
+
+def test_plan_years_are_checked_for_what_would_be_built_and_an_unchanged_run_loads_no_plan(params_root, capsys,
+                                                                                         monkeypatch):
+    """A quarter outside the plan's years (Wiltshire's plan: 2022-2025) still fails the run; a force-quarter skipped
+    as unchanged was built from the same plan file (its hash is in the manifest), so its plan is not loaded again."""
+    import pccreport.inputs.plan as plan_module
+    from pccreport.batch.manifest import MANIFEST, fingerprint
+    from pccreport.hashing import atomic_write_json
+
+    for m in range(24, 42):  # street files (their names are all the selection reads) for 2021-01 to 2022-06
+        month = f"{2019 + m // 12}-{m % 12 + 1:02d}"
+        d = params_root.police_uk_raw("wiltshire") / month
+        d.mkdir(parents=True)
+        (d / f"{month}-wiltshire-street.csv").write_text("Crime ID\n")
+    loads = []
+    real = plan_module.load_plan
+    monkeypatch.setattr(plan_module, "load_plan", lambda *a, **k: loads.append(a[1]) or real(*a, **k))
+    argv = ["build", "--root", str(params_root.root), "--force", "wiltshire", "--dry-run", "--json"]
+    assert invoke([*argv, "--quarter", "2021-Q4", "--quarter", "2022-Q2"]) == 1
+    by_q = {r["quarter"]: r for r in _json_out(capsys)["results"]}
+    assert by_q["2021-Q4"]["status"] == "failed" and "outside the plan's years 2022-2025" in by_q["2021-Q4"]["error"]
+    assert by_q["2022-Q2"]["status"] == "build" and loads == ["wiltshire", "wiltshire"]
+    published = params_root.report_dir("wiltshire", "2022-Q2")  # as a build leaves it: the manifest of its inputs
+    published.mkdir(parents=True)
+    atomic_write_json(published / MANIFEST, fingerprint(params_root, "wiltshire", "2022-Q2"))
+    loads.clear()
+    assert invoke([*argv, "--quarter", "2022-Q2"]) == 0
+    (row,) = _json_out(capsys)["results"]
+    assert row["status"] == "skip" and "unchanged" in row["reason"] and loads == []

@@ -89,3 +89,45 @@ def test_hashing_the_inputs_is_bounded_in_wall_time_and_names_the_file(root):
     assert d.build and current == {} and "cannot be read" in d.reason and "took more than 0 s" in d.reason
     d, current = decide(root, "wiltshire", "2023-Q1", seconds=600)
     assert current and "no report yet" in d.reason
+
+
+def _second_force(root: Paths) -> None:
+    d = root.police_uk_raw("dorset") / "2023-01"
+    d.mkdir(parents=True)
+    (d / "2023-01-dorset-street.csv").write_text("Crime ID\n")
+
+
+def test_a_changed_shared_input_makes_every_force_quarter_changed_and_is_hashed_once(root, monkeypatch):
+    """One run's SharedInputs (listed, statted, hashed once for all force-quarters) still sees each shared change in
+    every force-quarter: a national table rewritten, the registry edited, a national file added."""
+    import pccreport.batch.manifest as manifest
+
+    _second_force(root)
+    forces = ("wiltshire", "dorset")
+    before = {f: fingerprint(root, f, "2023-Q1") for f in forces}
+    table = root.raw / _national_files(root)[0].removeprefix("data/")
+    table.write_bytes(table.read_bytes() + b"\n")
+    registry = root.params / "forces.yaml"
+    registry.write_text(registry.read_text() + "\n# edited\n")
+    (table.parent / "new-table.csv").write_text("a\n1\n")
+    hashed = []
+    real = manifest.sha256_file
+    monkeypatch.setattr(manifest, "sha256_file", lambda p: hashed.append(p) or real(p))
+    shared = manifest.SharedInputs(root)
+    for f in forces:
+        diff = changed(before[f], fingerprint(root, f, "2023-Q1", before[f], shared))
+        assert set(diff) == {f"data/{table.relative_to(root.raw)}", "params/forces.yaml",
+                             f"data/{(table.parent / 'new-table.csv').relative_to(root.raw)} (added)"}, (f, diff)
+    assert sorted(hashed) == sorted([table, registry, table.parent / "new-table.csv"])  # once each, not per force
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_shared_input_that_is_not_a_regular_file_is_named_for_every_force_quarter(root):
+    from pccreport.batch.manifest import SharedInputs
+
+    _second_force(root)
+    os.mkfifo(root.raw / "ons" / "stray.csv")
+    shared = SharedInputs(root)
+    for f in ("wiltshire", "dorset"):
+        d, current = decide(root, f, "2023-Q1", shared=shared)
+        assert d.build and current == {} and "cannot be read" in d.reason and "stray.csv" in d.reason

@@ -137,7 +137,7 @@ def test_allow_empty_flag_reaches_the_build_through_the_command_and_the_worker(r
     _stub_build(monkeypatch)
     monkeypatch.setattr("pccreport.batch.runner.run_local", fake_local)
     # No street files here, so the selection would list the quarter as "no data": choose it as if there were.
-    monkeypatch.setattr(selection, "select", lambda paths, f, q: selection.Selection(work=[("wiltshire", "2023-Q1")]))
+    monkeypatch.setattr(selection, "select", lambda paths, f, q, **_: selection.Selection(work=[("wiltshire", "2023-Q1")]))
     monkeypatch.setattr(manifest, "decide", lambda *a, **k: (manifest.Decision(True, "no report yet"), {}))
     argv = ["build", "--root", str(root.root), "--force", "wiltshire", "--quarter", "2023-Q1", "--json"]
     assert invoke(argv) == 1

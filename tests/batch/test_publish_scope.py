@@ -83,7 +83,7 @@ def test_a_builds_folder_that_is_a_link_is_refused_and_not_cleaned(tmp_path):
     assert batch.clean_stale_builds(paths, "wiltshire", Q) == []
     assert (elsewhere / f"{Q}-20200101T000000-cccccccc" / "x.txt").exists() and _untouched(elsewhere)
     with pytest.raises(PccReportError, match="link or a file"):
-        batch._check_builds_dir(real_builds)
+        batch.check_builds_dir(real_builds)
 
 
 def test_stale_builds_that_are_links_are_unlinked_not_followed(tmp_path):
