@@ -27,10 +27,9 @@ from ..registry import validate_force
 from ..safefiles import time_bound
 from .builds import BUILDS, check_builds_dir, clean_stale_builds, link_target, remove_own
 from .locks import ForceQuarterLock, LockBusy
-from .manifest import MANIFEST, decide, fingerprint
+from .manifest import BACK, FRONT, GOVERNANCE, MANIFEST, decide, fingerprint
 
 log = logging.getLogger("pccreport")
-FRONT, GOVERNANCE, BACK = "00_front.ipynb", "90_governance.ipynb", "99_back_matter.ipynb"
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Imported by every notebook: loaded in each warm kernel while the build computes the context (kernel.py's preload).
 KERNEL_PRELOAD = ("pccreport.report",)

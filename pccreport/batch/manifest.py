@@ -24,6 +24,7 @@ class Decision:
 
 
 EXPLORE = "explore.ipynb"  # notebooks/explore.ipynb, for analysts in JupyterLab
+FRONT, GOVERNANCE, BACK = "00_front.ipynb", "90_governance.ipynb", "99_back_matter.ipynb"
 PER_FORCE = ("police_uk", "kpis")  # data/raw/<kind>/<force>/: each force's own delivered files
 
 
@@ -32,10 +33,26 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
 
     Data: the force's raw data.police.uk and KPI files (ingest turns them into data/processed/, which the notebooks
     read) and the sample-data register (it decides the SAMPLE DATA stamp). Parameters: registry, glossary, plan and
-    narrative. Code: the notebooks and every package module and template, so a code change rebuilds even when
-    ``__version__`` was not bumped.
+    narrative. Code: the notebooks the report runs (:func:`report_notebooks`) and every package module and template,
+    so a code change rebuilds even when ``__version__`` was not bumped.
     """
-    return {**force_input_files(paths, force, quarter), **shared_input_files(paths)}
+    runs = {f"notebooks/{name}" for name in report_notebooks(paths, force)}
+    shared = {k: v for k, v in shared_input_files(paths).items() if not k.startswith("notebooks/") or k in runs}
+    return {**force_input_files(paths, force, quarter), **shared, **{k: None for k in runs - set(shared)}}
+
+
+def report_notebooks(paths: Paths, force: str) -> list[str]:
+    """File names of the notebooks ``force``'s report runs: front, each priority's (as its plan names), governance
+    and back matter. Any other notebook (the analyst's explore.ipynb, one only another force's plan names) is not an
+    input of this report: adding or editing it rebuilds nothing here."""
+    from ..inputs.plan import load_plan  # pydantic: only when a plan has changed since the last build
+
+    try:
+        plan = load_plan(paths, force, check_catalogue=False)
+    except (InputError, OSError):
+        # The build refuses this plan anyway; until it is mended every report notebook counts, so nothing is skipped.
+        return sorted(p.name for p in paths.notebooks.glob("*.ipynb") if p.name != EXPLORE)
+    return sorted({FRONT, GOVERNANCE, BACK, *(p.notebook for p in plan.priorities)})
 
 
 def force_input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None]:
@@ -107,6 +124,7 @@ class SharedInputs:
         self._files: dict[str, Path | None] | None = None
         self._stats: dict[str, tuple[int, int]] = {}
         self._hashes: dict[tuple[str, int, int], str] = {}
+        self._runs: dict[tuple[str, str], list[str]] = {}
 
     def files(self) -> dict[str, Path | None]:
         """Label to path (``None``: an optional file absent), listed on first use."""
@@ -119,6 +137,13 @@ class SharedInputs:
         if label not in self._stats:
             self._stats[label] = _stat(p)
         return self._stats[label]
+
+    def report_notebooks(self, force: str, plan_label: str, plan_sha: str) -> list[str]:
+        """:func:`report_notebooks`, read once per plan content in this run (the default plan serves many forces)."""
+        key = (force if plan_label != DEFAULT_PLAN else "", plan_sha)
+        if key not in self._runs:
+            self._runs[key] = report_notebooks(self.paths, force)
+        return self._runs[key]
 
     def sha256(self, label: str, p: Path, size: int, mtime: int) -> str:
         """The file's hash, computed once per (size, mtime) in this run."""
@@ -139,18 +164,45 @@ def fingerprint(paths: Paths, force: str, quarter: str, previous: dict | None = 
     shared = shared or SharedInputs(paths)
     inputs = {}
     own = force_input_files(paths, force, quarter)
-    for label, p in (*own.items(), *shared.files().items()):
+    common = shared.files()
+
+    def record(label: str, p: Path | None) -> dict | None:
         if p is None:
-            inputs[label] = None
-            continue
+            return None
         size, mtime = _stat(p) if label in own else shared.stat(label, p)
         old = prev.get(label)
         if old and old.get("size") == size and old.get("mtime_ns") == mtime:
-            inputs[label] = old
-        else:
-            digest = sha256_file(p) if label in own else shared.sha256(label, p, size, mtime)
-            inputs[label] = {"sha256": digest, "size": size, "mtime_ns": mtime}
-    return {"force": force, "quarter": quarter, "version": __version__, "inputs": inputs}
+            return old
+        digest = sha256_file(p) if label in own else shared.sha256(label, p, size, mtime)
+        return {"sha256": digest, "size": size, "mtime_ns": mtime}
+
+    for label, p in (*own.items(), *common.items()):
+        if not label.startswith("notebooks/"):
+            inputs[label] = record(label, p)
+    runs = _report_notebooks(force, inputs, previous, shared)
+    for name in runs["names"]:
+        label = f"notebooks/{name}"
+        inputs[label] = record(label, common.get(label))  # a notebook the plan names but notebooks/ lacks: absent
+    return {"force": force, "quarter": quarter, "version": __version__, "inputs": inputs, "notebooks": runs}
+
+
+DEFAULT_PLAN = "params/default_plan.yaml"
+
+
+def _report_notebooks(force: str, inputs: dict, previous: dict | None, shared: SharedInputs) -> dict:
+    """The notebooks the report runs, with the record of the plan they were read from. The last build's list is
+    reused while its plan file has the same size and mtime (the make/git rule every input here follows), so an
+    unchanged run parses no plan."""
+    label = f"params/{force}/plan.yaml"
+    if inputs.get(label) is None:
+        label = DEFAULT_PLAN  # no plan of its own: the public-data default plan
+    plan = inputs.get(label)
+    known = (previous or {}).get("notebooks")
+    if (plan is not None and isinstance(known, dict) and known.get("plan") == plan and known.get("from") == label
+            and isinstance(known.get("names"), list) and all(isinstance(n, str) for n in known["names"])):
+        return known
+    names = shared.report_notebooks(force, label, plan["sha256"] if plan else "")
+    return {"from": label, "plan": plan, "names": names}
 
 
 def read_manifest(report_dir: Path) -> dict | None:
