@@ -26,10 +26,9 @@ from ..periods import Quarter
 from ..registry import validate_force
 from ..safefiles import time_bound
 from .locks import ForceQuarterLock, LockBusy
-from .manifest import MANIFEST, decide, fingerprint
+from .manifest import BACK, FRONT, GOVERNANCE, MANIFEST, decide, fingerprint
 
 log = logging.getLogger("pccreport")
-FRONT, GOVERNANCE, BACK = "00_front.ipynb", "90_governance.ipynb", "99_back_matter.ipynb"
 BUILDS = ".builds"  # finished and in-progress builds; reports/<force>/<quarter> is a symlink to one
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Imported by every notebook: loaded in each warm kernel while the build computes the context (kernel.py's preload).

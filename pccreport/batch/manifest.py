@@ -10,6 +10,7 @@ from .. import __version__
 from ..config import PACKAGE_ROOT, Paths
 from ..errors import InputError
 from ..hashing import sha256_file
+from ..inputs.plan import load_plan
 from ..safefiles import INGEST_SECONDS, check_regular, time_bound
 
 MANIFEST = "build-manifest.json"  # inside each build, so it is swapped in atomically with the report it describes
@@ -24,14 +25,26 @@ class Decision:
 
 
 EXPLORE = "explore.ipynb"  # notebooks/explore.ipynb, for analysts in JupyterLab
+FRONT, GOVERNANCE, BACK = "00_front.ipynb", "90_governance.ipynb", "99_back_matter.ipynb"
+
+
+def report_notebooks(paths: Paths, force: str) -> list[str]:
+    """File names of the notebooks ``force``'s report runs: front, each priority's (as its plan names), governance, back."""
+    try:
+        plan = load_plan(paths, force, check_catalogue=False)
+    except (InputError, OSError):
+        # The build refuses this plan anyway; until it is mended every report notebook counts, so nothing is skipped.
+        return sorted(p.name for p in paths.notebooks.glob("*.ipynb") if p.name != EXPLORE)
+    return sorted({FRONT, GOVERNANCE, BACK, *(p.notebook for p in plan.priorities)})
+
 
 def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None]:
     """Every file a force-quarter's report reads, keyed by a stable label; ``None`` marks an optional file absent.
 
     Data: the force's raw data.police.uk and KPI files (ingest turns them into data/processed/, which the notebooks
     read) and the sample-data register (it decides the SAMPLE DATA stamp). Parameters: registry, glossary, plan and
-    narrative. Code: the notebooks and every package module and template, so a code change rebuilds even when
-    ``__version__`` was not bumped.
+    narrative. Code: the notebooks the report runs and every package module and template, so a code change rebuilds
+    even when ``__version__`` was not bumped.
     """
     files: dict[str, Path | None] = {}
     per_force = ("police_uk", "kpis")
@@ -65,9 +78,11 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
     for name in (f"{force}/plan.yaml", f"{force}/{quarter}.yaml"):
         p = paths.params / name
         files[f"params/{name}"] = p if p.exists() else None
-    for p in sorted(paths.notebooks.glob("*.ipynb")):
-        if p.name != EXPLORE:  # the analyst's notebook is not part of the report: editing it rebuilds nothing
-            files[f"notebooks/{p.name}"] = p
+    # Only the notebooks this report runs: editing the analyst's explore.ipynb, or another force's notebook,
+    # rebuilds nothing.
+    for name in report_notebooks(paths, force):
+        p = paths.notebooks / name
+        files[f"notebooks/{name}"] = p if p.exists() else None
     for p in sorted(PACKAGE_ROOT.rglob("*")):
         if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml"} and "__pycache__" not in p.parts:
             files[f"package/{p.relative_to(PACKAGE_ROOT)}"] = p

@@ -66,6 +66,35 @@ def test_another_forces_files_are_not_inputs(root):
     assert changed(first, fingerprint(root, "wiltshire", "2023-Q1", first)) == []
 
 
+def test_the_notebooks_the_report_runs_are_inputs_and_no_others(root, tmp_path, monkeypatch):
+    import shutil
+
+    import yaml
+
+    nbs = tmp_path / "notebooks"
+    shutil.copytree(DEFAULT_ROOT / "notebooks", nbs)
+    monkeypatch.setattr(Paths, "notebooks", property(lambda self: nbs))
+    plan_file = root.params / "wiltshire" / "plan.yaml"
+    plan = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
+    runs = {"00_front.ipynb", "90_governance.ipynb", "99_back_matter.ipynb"}
+    runs |= {p.get("notebook", "priority.ipynb") for p in plan["priorities"]}
+    first = fingerprint(root, "wiltshire", "2023-Q1")
+    assert {k for k in first["inputs"] if k.startswith("notebooks/")} == {f"notebooks/{n}" for n in runs}
+
+    # A notebook no priority runs (another force's, or the analyst's) is not an input: adding or editing it is no change.
+    (nbs / "zz_other.ipynb").write_bytes((nbs / "priority.ipynb").read_bytes())
+    (nbs / "explore.ipynb").write_text("{}", encoding="utf-8")
+    assert changed(first, fingerprint(root, "wiltshire", "2023-Q1", first)) == []
+
+    # Editing one the report runs is a change; so is a plan that moves a priority onto the other notebook.
+    (nbs / "priority.ipynb").write_bytes((nbs / "priority.ipynb").read_bytes() + b"\n")
+    assert changed(first, fingerprint(root, "wiltshire", "2023-Q1", first)) == ["notebooks/priority.ipynb"]
+    plan["priorities"][0]["notebook"] = "zz_other.ipynb"
+    plan_file.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+    diff = changed(first, fingerprint(root, "wiltshire", "2023-Q1", first))
+    assert "notebooks/zz_other.ipynb (added)" in diff and "params/wiltshire/plan.yaml" in diff
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 @pytest.mark.parametrize("where", ["force folder", "national folder"])
 @pytest.mark.parametrize("kind", ["FIFO", "link to /dev/zero"])
