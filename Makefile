@@ -38,7 +38,7 @@ report: sample
 	$(BIN)/python run_all.py --force $(FORCE) --quarter $(QUARTER)
 
 test: setup browser-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 # requirements.txt is the pinned lock of pyproject.toml's dependencies and all extras (uv keeps existing pins).
 LOCK_ARGS ?=

@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import conditions, median, out_dir, sample_root, save
+from common import TINY_START, conditions, median, out_dir, sample_root, save
 
 
 def build_phases(paths, force: str = "wiltshire", quarter: str = "2023-Q1") -> tuple[list[dict], Path]:
@@ -152,7 +152,7 @@ def main() -> None:
     if args.tiny:
         args.repeats = 1
     tmp = Path(tempfile.mkdtemp(prefix="pcc-bench-phases-"))
-    paths = sample_root(tmp / "root", ["wiltshire"], start="2021-01" if args.tiny else "2020-10", tiny=args.tiny)
+    paths = sample_root(tmp / "root", ["wiltshire"], start=TINY_START if args.tiny else "2020-10", tiny=args.tiny)
     from pccreport.ingest.pipeline import ingest_force, ingest_national
     from pccreport.registry import validate_force
 

@@ -33,14 +33,18 @@ OWN_AREAS = {"County": "North", "Swindon": "South"}
 
 
 def sample_root(root: Path, forces: list[str], start: str = "2020-10", end: str = "2023-06",
-                tiny: bool = False) -> Paths:
+                tiny: bool = False, public: bool = False) -> Paths:
     """A project root with the repo's params/ and seeded sample data for ``forces``; forces other than Wiltshire get
     Wiltshire's plan catalogue (their own slug, sub-force areas North and South) so every registry force can be built.
-    ``tiny`` keeps one metric per priority (the benchmarks' smoke-test mode, run by tests/test_benchmarks.py)."""
+    ``tiny`` keeps one metric per priority (the benchmarks' smoke-test mode, run by tests/test_benchmarks.py).
+    ``public``: public data alone, as a force without its own inputs has it: no plan, KPIs or narrative of any force
+    (each is built from the public-data default plan), street and outcomes files only."""
     if root.exists():
         shutil.rmtree(root)
     shutil.copytree(DEFAULT_ROOT / "params", root / "params")
     paths = Paths(root)
+    if public:
+        return _public_root(paths, forces, start, end, tiny)
     plan = yaml.safe_load((paths.params / "wiltshire" / "plan.yaml").read_text())
     if tiny:
         plan = _tiny_plan(plan)
@@ -59,6 +63,22 @@ def sample_root(root: Path, forces: list[str], start: str = "2020-10", end: str 
             own = _tiny_plan(yaml.safe_load((paths.params / f / "plan.yaml").read_text()))
             (paths.params / f / "plan.yaml").write_text(yaml.safe_dump(own, sort_keys=False))
         generate(paths, f, start, end)
+    return paths
+
+
+def _public_root(paths: Paths, forces: list[str], start: str, end: str, tiny: bool) -> Paths:
+    for own in paths.params.iterdir():
+        if own.is_dir():
+            shutil.rmtree(own)
+    if tiny:
+        plan_file = paths.params / "default_plan.yaml"
+        plan_file.write_text(yaml.safe_dump(_tiny_plan(yaml.safe_load(plan_file.read_text())), sort_keys=False))
+    for f in forces:
+        generate(paths, f, start, end)
+        shutil.rmtree(paths.kpi_raw(f))  # public data has no force KPIs
+    register = paths.raw / "SAMPLE.json"
+    known = json.loads(register.read_text())
+    register.write_text(json.dumps({k: v for k, v in known.items() if (paths.raw / k).exists()}, indent=1))
     return paths
 
 

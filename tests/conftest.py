@@ -50,6 +50,17 @@ def trim_plan(paths: Paths, force: str, priorities: int = 3, metrics: int = 2) -
     file.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(config, items):  # noqa: ARG001 - pytest hook signature
+    """Groups for pytest-xdist's ``--dist loadgroup`` (``make test``): a module's tests run on one worker, so its
+    module fixtures are built once; every module using ``built_twice`` shares one group, so the two builds are made
+    once per run, not once per worker."""
+    built = {item.module.__name__ for item in items if "built_twice" in item.fixturenames}
+    for item in items:
+        name = item.module.__name__
+        item.add_marker(pytest.mark.xdist_group("built_twice" if name in built else name))
+
+
 @pytest.fixture(scope="session")
 def sample_root(tmp_path_factory) -> Paths:
     """A project root with sample data for Wiltshire (Oct 2020 to Jun 2023), shared read-only by tests."""

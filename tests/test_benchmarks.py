@@ -54,18 +54,22 @@ def test_ingest_benchmark_runs_in_tiny_mode(tmp_path):
     assert doc["tiny"] is True and doc["rows"] > 0 and doc["pandas_seconds_all"]
 
 
-def test_the_full_plan_the_national_benchmark_gives_other_forces_passes_their_check(tmp_path):
+@pytest.mark.parametrize("plan", ["sample", "public"])
+def test_the_full_plan_the_national_benchmark_gives_other_forces_passes_their_check(tmp_path, plan):
     """The tiny national run trims the plan, so it cannot see a full-plan field another force's inputs refuse (as the
     plan's peer benchmarks once were); the full plan is checked here without building it. Only Bedfordshire's sample is
     made: the check reads that force's inputs, and sample_root gives it Wiltshire's full plan whether or not
-    Wiltshire's data is generated."""
+    Wiltshire's data is generated. ``public`` is ``--plan public``: the default plan on public data alone."""
     env = {**os.environ, "PYTHONPATH": str(BENCH)}
     code = ("import sys; from pathlib import Path; from common import sample_root; "
-            "sample_root(Path(sys.argv[1]), ['bedfordshire'], start='2022-01')")
-    made = subprocess.run([sys.executable, "-c", code, str(tmp_path / "root")], cwd=BENCH, env=env,
+            "sample_root(Path(sys.argv[1]), ['bedfordshire'], start='2022-01', public=sys.argv[2] == 'public')")
+    made = subprocess.run([sys.executable, "-c", code, str(tmp_path / "root"), plan], cwd=BENCH, env=env,
                           capture_output=True, text=True, timeout=600)
     assert made.returncode == 0, made.stderr[-3000:]
     proc = subprocess.run([sys.executable, str(DEFAULT_ROOT / "run_all.py"), "--root", str(tmp_path / "root"),
                            "--check", "--force", "bedfordshire", "--quarter", "2023-Q1"],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0 and "bedfordshire 2023-Q1: OK" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-3000:]
+    root = tmp_path / "root"
+    assert (root / "params" / "bedfordshire" / "plan.yaml").exists() == (plan == "sample")
+    assert (root / "data" / "raw" / "kpis" / "bedfordshire").exists() == (plan == "sample")

@@ -141,7 +141,14 @@ def root(tmp_path_factory, failing_notebook) -> Paths:
     return paths
 
 
-def test_dry_run_lists_what_would_be_built_and_why_and_writes_nothing(root):
+def test_dry_run_lists_what_would_be_built_and_why_and_writes_nothing(root, tmp_path):
+    import shutil
+
+    # The module's inputs in a root of this test's own, so the other tests' builds there cannot show here.
+    fresh = Paths(tmp_path / "root")
+    for part in ("params", "data/raw"):
+        shutil.copytree(root.root / part, fresh.root / part)
+    root = fresh
     proc = run_all(root, "--force", "wiltshire", "--force", "dorset", "--quarter", "2023-Q1", "--dry-run")
     assert proc.returncode == 0, proc.stderr
     assert "build  wiltshire 2023-Q1  no report yet" in proc.stdout
@@ -151,7 +158,10 @@ def test_dry_run_lists_what_would_be_built_and_why_and_writes_nothing(root):
 
 
 def test_a_failing_notebook_fails_only_its_force_quarter_and_the_summary_names_the_cell(root, failing_notebook):
-    proc = run_all(root, "--force", "dorset", "--force", "wiltshire", "--quarter", "2023-Q1", "--jobs", "2")
+    logs_before = set((root.reports / ".logs").glob("run-*.log"))
+    # --force-rebuild: Wiltshire is built whether or not another test of the module built it first.
+    proc = run_all(root, "--force", "dorset", "--force", "wiltshire", "--quarter", "2023-Q1", "--jobs", "2",
+                   "--force-rebuild")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     summary = proc.stdout.split("Summary", 1)[1]
     dorset = next(ln for ln in summary.splitlines() if ln.startswith("dorset"))
@@ -167,7 +177,7 @@ def test_a_failing_notebook_fails_only_its_force_quarter_and_the_summary_names_t
     index = (root.reports / "index.html").read_text()
     assert 'href="wiltshire/2023-Q1/wiltshire-2023-Q1-report.pdf"' in index
     assert "deliberate failure for the batch test" in index
-    logs = list((root.reports / ".logs").glob("run-*.log"))
+    logs = sorted(set((root.reports / ".logs").glob("run-*.log")) - logs_before)
     assert len(logs) == 1 and "RuntimeError" in logs[0].read_text()
     # INFO goes to the run log only: stderr has the failure and nothing routine; the summary is printed once.
     assert " INFO " not in proc.stderr and "failed dorset 2023-Q1" in proc.stderr
@@ -182,7 +192,16 @@ def test_a_failing_notebook_fails_only_its_force_quarter_and_the_summary_names_t
     assert res["wiltshire"]["warnings"] == []
 
 
-def test_unchanged_inputs_are_skipped_and_one_changed_input_rebuilds_only_its_report(root):
+@pytest.fixture
+def wiltshire_published(root) -> Paths:
+    """The root with Wiltshire 2023-Q1 published: built here when run alone, a quick skip after the other tests."""
+    proc = run_all(root, "--force", "wiltshire", "--quarter", "2023-Q1")
+    assert proc.returncode == 0 and root.report_dir("wiltshire", "2023-Q1").is_symlink(), proc.stdout + proc.stderr
+    return root
+
+
+def test_unchanged_inputs_are_skipped_and_one_changed_input_rebuilds_only_its_report(wiltshire_published):
+    root = wiltshire_published
     before = os.readlink(root.report_dir("wiltshire", "2023-Q1"))
     proc = run_all(root, "--force", "wiltshire", "--quarter", "2023-Q1")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -222,14 +241,6 @@ def _processes_using(root: Path) -> list[psutil.Process]:
         except psutil.Error:
             pass
     return out
-
-
-@pytest.fixture
-def wiltshire_published(root) -> Paths:
-    """The root with Wiltshire 2023-Q1 published: built here when run alone, a quick skip after the other tests."""
-    proc = run_all(root, "--force", "wiltshire", "--quarter", "2023-Q1")
-    assert proc.returncode == 0 and root.report_dir("wiltshire", "2023-Q1").is_symlink(), proc.stdout + proc.stderr
-    return root
 
 
 @pytest.mark.parametrize("how", ["SIGKILL the run", "SIGKILL every process of the run"])
