@@ -37,9 +37,11 @@ def published(paths: Paths, force: str, quarter: str) -> dict[str, bytes]:
     return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
 
 
-def builds(paths: Paths, force: str) -> list[str]:
+def builds(paths: Paths, force: str, quarter: str) -> list[str]:
+    """The force-quarter's folders under reports/<force>/.builds/ (another quarter's builds, from another test, are
+    not counted)."""
     b = paths.reports / force / ".builds"
-    return sorted(p.name for p in b.iterdir()) if b.exists() else []
+    return sorted(p.name for p in b.iterdir() if p.name.startswith(f"{quarter}-")) if b.exists() else []
 
 
 # ---------------------------------------------------------------- fast unit tests (no builds)
@@ -173,7 +175,7 @@ def test_a_failing_notebook_fails_only_its_force_quarter_and_the_summary_names_t
     # The good force-quarter is complete; the failed one published nothing and left no temporary build.
     assert {"wiltshire-2023-Q1-report.html", "wiltshire-2023-Q1-report.pdf", "scorecard.csv",
             "build-manifest.json"} <= set(published(root, "wiltshire", "2023-Q1"))
-    assert not root.report_dir("dorset", "2023-Q1").exists() and builds(root, "dorset") == []
+    assert not root.report_dir("dorset", "2023-Q1").exists() and builds(root, "dorset", "2023-Q1") == []
     index = (root.reports / "index.html").read_text()
     assert 'href="wiltshire/2023-Q1/wiltshire-2023-Q1-report.pdf"' in index
     assert "deliberate failure for the batch test" in index
@@ -215,7 +217,7 @@ def test_unchanged_inputs_are_skipped_and_one_changed_input_rebuilds_only_its_re
     proc = run_all(root, "--force", "wiltshire", "--quarter", "2023-Q1")
     assert proc.returncode == 0 and "1 built, 0 skipped" in proc.stdout, proc.stdout + proc.stderr
     after = os.readlink(root.report_dir("wiltshire", "2023-Q1"))
-    assert after != before and builds(root, "wiltshire") == [Path(after).name]
+    assert after != before and builds(root, "wiltshire", "2023-Q1") == [Path(after).name]
     assert "plans-on-a-page" in published(root, "wiltshire", "2023-Q1")["wiltshire-2023-Q1-report.html"].decode()
     manifest = json.loads(published(root, "wiltshire", "2023-Q1")["build-manifest.json"])
     assert manifest["inputs"]["params/wiltshire/2023-Q1.yaml"]["size"] == narrative.stat().st_size
@@ -224,7 +226,7 @@ def test_unchanged_inputs_are_skipped_and_one_changed_input_rebuilds_only_its_re
 def _wait_for_new_build(paths: Paths, old: str, timeout: float = 240) -> Path:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for name in builds(paths, "wiltshire"):
+        for name in builds(paths, "wiltshire", "2023-Q1"):
             nbs = paths.reports / "wiltshire" / ".builds" / name / "notebooks"
             if name != old and nbs.exists() and any(nbs.glob("*.ipynb")):
                 return nbs.parent
@@ -270,12 +272,12 @@ def test_a_killed_run_leaves_the_previous_report_and_the_next_run_removes_its_le
     if how == "SIGKILL the run":
         # The stopped build discarded its unfinished build (renamed out of the way, then deleted; on a loaded machine
         # a kernel still saving can leave the renamed folder behind, which the next run removes, checked below).
-        leftovers = [b for b in builds(root, "wiltshire") if b != Path(link).name]
+        leftovers = [b for b in builds(root, "wiltshire", "2023-Q1") if b != Path(link).name]
         assert all(b.endswith("-discarded") for b in leftovers), leftovers
     # The next (unchanged) run skips the work, and removes anything the killed run left behind.
     nxt = run_all(root, "--force", "wiltshire", "--quarter", "2023-Q1")
     assert nxt.returncode == 0 and "1 skipped" in nxt.stdout, nxt.stdout + nxt.stderr
-    assert builds(root, "wiltshire") == [Path(link).name]
+    assert builds(root, "wiltshire", "2023-Q1") == [Path(link).name]
     assert not list((root.reports / "wiltshire").glob(".link-*"))
 
 
@@ -301,6 +303,6 @@ def test_the_dask_path_builds_on_a_real_local_cluster(root):
     summary = proc.stdout.split("Summary", 1)[1]
     assert "1 built, 0 skipped, 1 failed" in summary and "deliberate failure" in summary
     assert "wiltshire-2023-Q2-report.pdf" in published(root, "wiltshire", "2023-Q2")
-    assert not root.report_dir("dorset", "2023-Q2").exists() and builds(root, "dorset") == []
+    assert not root.report_dir("dorset", "2023-Q2").exists() and builds(root, "dorset", "2023-Q2") == []
     again = run_all(root, "--force", "wiltshire", "--quarter", "2023-Q2", "--dry-run")
     assert "skip   wiltshire 2023-Q2  inputs unchanged" in again.stdout
