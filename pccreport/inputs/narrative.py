@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import html
 import re
@@ -38,7 +39,8 @@ def _markdown_only(text: str) -> str:
 
 def _due_understood(text: str) -> str:
     if _parse_due(text) is None:
-        raise ValueError("must be a date written YYYY-MM-DD, YYYY-MM, YYYY-Qn, 'Qn YYYY' or 'June 2023'")
+        raise ValueError("must be a date written YYYY-MM-DD, YYYY-MM, YYYY-Qn, 'Qn YYYY', 'June 2023' "
+                         "or '15 June 2023'")
     return text
 
 
@@ -135,13 +137,17 @@ def due_label(due: str) -> str:
     parsed = _parse_due(due)
     if parsed is None:
         return due
-    return f"{parsed.day} {parsed:%b %Y}" if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", due) else f"{parsed:%b %Y}"
+    return f"{parsed.day} {parsed:%b %Y}" if re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2}|\d{1,2}\s+\S+\s+\d{4})\s*", due) else f"{parsed:%b %Y}"
+
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
 
 
 def _parse_due(due: str) -> dt.date | None:
-    """Due dates are written 'YYYY-MM-DD', 'YYYY-MM', 'YYYY-Qn' or 'June 2023'; a month or quarter means its last day."""
-    import pandas as pd
-
+    """Due dates are written 'YYYY-MM-DD', 'YYYY-MM', 'YYYY-Qn', 'Qn YYYY', 'June 2023' or '15 June 2023'; a month or
+    quarter means its last day. Nothing else is guessed at: pandas would read '01/02/2023' as 2 January, '2023' as
+    January and 'now' as the day of the build."""
     from ..periods import Quarter
 
     text = due.strip()
@@ -150,15 +156,19 @@ def _parse_due(due: str) -> dt.date | None:
         text = f"{swapped.group(2)}-{swapped.group(1)}"
     if re.fullmatch(r"\d{4}-Q[1-4]", text):
         return Quarter.parse(text).end_month.end_time.date()
+    m = (re.fullmatch(r"(?P<y>\d{4})-(?P<m>\d{2})(?:-(?P<d>\d{2}))?", text, re.ASCII)
+         or re.fullmatch(r"(?:(?P<d>\d{1,2})\s+)?(?P<name>[A-Za-z]+)\.?\s+(?P<y>\d{4})", text, re.ASCII))
+    if not m:
+        return None
+    year = int(m["y"])
+    month = int(m["m"]) if m.groupdict().get("m") else _MONTHS.get(m["name"].lower())
+    if month is None or not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        return None
+    day = int(m["d"]) if m["d"] else calendar.monthrange(year, month)[1]
     try:
-        ts = pd.Timestamp(text)
-    except (ValueError, TypeError):
+        return dt.date(year, month, day)
+    except ValueError:
         return None
-    if ts.year < 2000:
-        return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return ts.date()
-    return pd.Period(ts, "M").end_time.date()
 
 
 def escape(text: str) -> str:
