@@ -7,16 +7,16 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from .config import Paths
 from .errors import InputError, ParameterError, Problem
-from .yamlfile import load_yaml
+from .yamlfile import AnalystModel, load_yaml
 
 _SLUG_RE = re.compile(r"^[a-z][a-z-]{1,40}$")
 
 
-class Force(BaseModel):
+class Force(AnalystModel):
     """One territorial police force area."""
 
     slug: str

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import unicodedata
+
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .errors import InputError, Problem
 from .safefiles import MAX_YAML_BYTES, read_bounded
@@ -119,6 +121,49 @@ def safe_load(text: str) -> object:
                                                 loader.get_mark()) from exc
     finally:
         loader.dispose()
+
+
+def _bad_character(text: str) -> str | None:
+    """The first character analyst text may not hold, described, or None: controls other than a line break or tab
+    (invisible, or terminal commands), and the bidirectional overrides, embeddings and isolates, which make a
+    reader see words in another order than the report holds them ("Trojan Source")."""
+    for i, ch in enumerate(text):
+        cat = unicodedata.category(ch)
+        if (cat == "Cc" and ch not in "\n\t") or (cat == "Cf" and unicodedata.bidirectional(ch) in _BIDI_CONTROLS):
+            name = unicodedata.name(ch, "a control character")
+            return f"U+{ord(ch):04X} ({name.lower()}) at character {i + 1}"
+    return None
+
+
+_BIDI_CONTROLS = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI", "LRM", "RLM", "ALM"}
+
+
+def _check_text(value: object) -> None:
+    if isinstance(value, str):
+        bad = _bad_character(value)
+        if bad:
+            raise ValueError(f"holds {bad}, which a report must not carry; delete it (it is often pasted in "
+                             "unseen from another document)")
+    elif isinstance(value, (list, tuple, set)):
+        for v in value:
+            _check_text(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_text(k)
+            _check_text(v)
+
+
+class AnalystModel(BaseModel):
+    """Base of every schema of analyst YAML: no NaN or infinity (``.nan``, ``.inf`` are YAML floats), and no text
+    holding a control or bidirectional-override character, whatever the field."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable_text(cls, value: object) -> object:
+        _check_text(value)
+        return value
 
 
 def pydantic_problems(exc: ValidationError) -> list[Problem]:

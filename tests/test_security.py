@@ -211,8 +211,10 @@ def test_yaml_is_only_ever_safe_loaded():
 
     from pccreport import yamlfile
 
-    assert set(_yaml_calls(skip=())) - calls <= {"SafeLoader", "CSafeLoader", "AliasEvent", "composer", "load",
-                                                  "parse", "safe_load"}
+    events = {"AliasEvent", "ScalarEvent", "SequenceStartEvent", "SequenceEndEvent", "MappingStartEvent",
+              "MappingEndEvent"}  # read from the event stream to refuse aliases, deep nesting and repeated keys
+    assert set(_yaml_calls(skip=())) - calls <= {"SafeLoader", "CSafeLoader", "composer", "constructor", "load",
+                                                  "parse", "safe_load", *events}
     assert issubclass(yamlfile._NoAliasLoader, yaml.SafeLoader)
     # libyaml's loader, where used, constructs with the safe constructor.
     assert yamlfile._C_LOADER is None or issubclass(yamlfile._C_LOADER, yaml.constructor.SafeConstructor)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..errors import InputError, Problem
 from ..hashing import atomic_write_json, atomic_write_parquet, sha256_file
 from ..safefiles import check_regular
-from ..yamlfile import load_yaml, pydantic_problems
+from ..yamlfile import AnalystModel, load_yaml, pydantic_problems
 
 KPI_COLUMNS = ["force", "metric", "area", "period", "value", "numerator", "denominator", "unit"]
 UNITS = ["count", "percent", "seconds", "days"]
@@ -38,7 +38,7 @@ FOLLOW_ON = {"give a value, or both numerator and denominator", "numerator and d
              "a denominator alone needs the published value it is the base of"}
 
 
-class KpiDef(BaseModel):
+class KpiDef(AnalystModel):
     """One catalogued KPI: its name, kind (which columns a row must fill), unit and how often it is reported."""
 
     model_config = ConfigDict(extra="forbid")
@@ -63,7 +63,7 @@ class KpiDef(BaseModel):
         return self
 
 
-class _CatalogueFile(BaseModel):
+class _CatalogueFile(AnalystModel):
     model_config = ConfigDict(extra="forbid")
     areas: list[str] = []
     # other forces whose published figures a force reports beside its own (e.g. a peer force's satisfaction)

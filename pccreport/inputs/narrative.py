@@ -9,12 +9,12 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from typing_extensions import Annotated
 
 from ..config import Paths
 from ..errors import InputError
-from ..yamlfile import load_yaml, pydantic_problems
+from ..yamlfile import AnalystModel, load_yaml, pydantic_problems
 
 # Raw HTML in the source is escaped by markdown-it (html=False); nh3 then enforces an allow-list on what remains.
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False})
@@ -47,7 +47,7 @@ def _due_understood(text: str) -> str:
 Text = Annotated[str, AfterValidator(_markdown_only)]
 
 
-class Deliverable(BaseModel):
+class Deliverable(AnalystModel):
     """One deliverable: action, when it is due and how far along it is."""
 
     model_config = ConfigDict(extra="forbid")
@@ -59,7 +59,7 @@ class Deliverable(BaseModel):
     start: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
 
 
-class Section(BaseModel):
+class Section(AnalystModel):
     """Narrative for one priority (or for delivery & governance)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -69,7 +69,7 @@ class Section(BaseModel):
     risks: list[Text] = []
 
 
-class Narrative(BaseModel):
+class Narrative(AnalystModel):
     """All the analyst's words for one force-quarter."""
 
     model_config = ConfigDict(extra="forbid")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from ..config import Paths
 from ..errors import InputError, Problem
-from ..yamlfile import load_yaml, pydantic_problems
+from ..yamlfile import AnalystModel, load_yaml, pydantic_problems
 
 if TYPE_CHECKING:
     from ..ingest.kpis import KpiCatalogue
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 Slug = Field(pattern=r"^[a-z0-9_]{1,60}$")
 
 
-class _Strict(BaseModel):
+class _Strict(AnalystModel):
     model_config = ConfigDict(extra="forbid")
 
 
