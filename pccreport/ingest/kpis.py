@@ -127,8 +127,11 @@ def _schema(force: str) -> pa.DataFrameSchema:
             "metric": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]{1,60}$",
                                                           error="must be a metric id: lower-case letters, digits, _")),
             "area": pa.Column(str, pa.Check.str_length(1, 60, error="must be an area name, e.g. 'force' or 'Swindon'")),
-            "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}-(0[1-9]|1[0-2])$",
-                                                          error="must be a month written YYYY-MM, e.g. 2023-03")),
+            # ASCII digits to the end of the text (a bare "\d" takes "٢٠٢٣", "$" a trailing newline: each a second
+            # spelling of a month the duplicate check would miss), in the years reports are made for.
+            "period": pa.Column(str, pa.Check(lambda s: s.str.fullmatch(r"(20\d\d|2100)-(0[1-9]|1[0-2])", flags=re.ASCII),
+                                              error="must be a month written YYYY-MM, e.g. 2023-03, in the years 2000 "
+                                                    "to 2100")),
             "value": pa.Column(float, nonneg, nullable=True),
             "numerator": pa.Column(float, [nonneg, _whole()], nullable=True),
             "denominator": pa.Column(float, [nonneg, _whole()], nullable=True),

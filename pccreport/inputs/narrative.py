@@ -14,6 +14,7 @@ from typing_extensions import Annotated
 
 from ..config import Paths
 from ..errors import InputError
+from ..periods import check_month
 from ..yamlfile import AnalystModel, load_yaml, pydantic_problems
 
 # Raw HTML in the source is escaped by markdown-it (html=False); nh3 then enforces an allow-list on what remains.
@@ -56,7 +57,7 @@ class Deliverable(AnalystModel):
     progress: int = Field(ge=0, le=100)
     note: Text = ""
     # When the work began ('YYYY-MM' or 'YYYY-MM-DD'); without it, 12 months before the due date is assumed.
-    start: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
+    start: Annotated[str, AfterValidator(lambda t: check_month(t, day=True))] | None = None
 
 
 class Section(AnalystModel):
