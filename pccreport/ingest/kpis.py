@@ -119,6 +119,9 @@ def load_catalogue(params: Path, force: str) -> KpiCatalogue:
     return KpiCatalogue(areas=areas, metrics=metrics, comparators=comparators)
 
 
+_KPI_MONTH = r"(20\d\d|2100)-(0[1-9]|1[0-2])"
+
+
 def _schema(force: str) -> pa.DataFrameSchema:
     nonneg = pa.Check.ge(0, error="must be 0 or more")
     return pa.DataFrameSchema(
@@ -129,7 +132,7 @@ def _schema(force: str) -> pa.DataFrameSchema:
             "area": pa.Column(str, pa.Check.str_length(1, 60, error="must be an area name, e.g. 'force' or 'Swindon'")),
             # ASCII digits to the end of the text (a bare "\d" takes "٢٠٢٣", "$" a trailing newline: each a second
             # spelling of a month the duplicate check would miss), in the years reports are made for.
-            "period": pa.Column(str, pa.Check(lambda s: s.str.fullmatch(r"(20\d\d|2100)-(0[1-9]|1[0-2])", flags=re.ASCII),
+            "period": pa.Column(str, pa.Check(lambda s: s.str.fullmatch(_KPI_MONTH, flags=re.ASCII),
                                               error="must be a month written YYYY-MM, e.g. 2023-03, in the years 2000 "
                                                     "to 2100")),
             "value": pa.Column(float, nonneg, nullable=True),
