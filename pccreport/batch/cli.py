@@ -251,6 +251,8 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
                     clean_stale_builds(paths, f, q)
             except LockBusy:
                 pass
+            except OSError as exc:  # a lock that is a link or cannot be made: nothing to tidy, said, not a crash
+                log.error("%s %s: leftover builds not tidied: %s", f, q, exc.strerror or exc)
             rows.append({"force": f, "quarter": q, "status": "skipped", "reason": d.reason, "seconds": 0.0})
             record_attempt(paths, rows[-1])
     todo = [(f, q) for (f, q), d in decisions.items() if d.build]
