@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import io
 import re
 from pathlib import Path
 from typing import Literal
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import InputError, Problem
 from ..hashing import atomic_write_json, atomic_write_parquet, sha256_file
-from ..safefiles import check_regular
+from ..safefiles import read_bounded
 from ..yamlfile import AnalystModel, load_yaml, pydantic_problems
 
 KPI_COLUMNS = ["force", "metric", "area", "period", "value", "numerator", "denominator", "unit"]
@@ -173,13 +174,15 @@ def read_kpi_csv(path: Path, force: str, catalogue: KpiCatalogue | None = None) 
     With a ``catalogue`` each row is also checked against its metric's definition (known metric, allowed area,
     unit, the columns its kind must fill, frequency); without one only the structure is checked.
     """
-    check_regular(path, limit=MAX_KPI_CSV_BYTES)  # no FIFO, device or runaway file: refused before reading
+    # One bounded read: no FIFO, device or runaway file, and no link out of the force's KPI folder (a link to a file
+    # nobody delivered would be read, and its cells quoted in errors).
+    data = read_bounded(path, path.parent, MAX_KPI_CSV_BYTES)
     try:
         # utf-8-sig: Excel's "CSV UTF-8" adds a byte-order mark, which is still UTF-8 and fine.
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                                        f"{_guess_encoding(path)}")],
+                                        f"{_guess_encoding(data)}")],
                          "open it and save as 'CSV UTF-8 (comma delimited)', then run again") from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError(path, [Problem("(file)", "the file is empty")], f"a KPI CSV has a header row: {KPI_COLUMNS}") from exc
@@ -292,9 +295,8 @@ def catalogue_problems(df: pd.DataFrame, catalogue: KpiCatalogue) -> list[Proble
     return out
 
 
-def _guess_encoding(path: Path) -> str:
+def _guess_encoding(data: bytes) -> str:
     """A hint at which encoding a non-UTF-8 file is in (Windows-1252 from Excel is the usual one)."""
-    data = path.read_bytes()
     for name, label in (("utf-16", "UTF-16"), ("cp1252", "Windows-1252 (Excel's plain 'CSV')")):
         try:
             data.decode(name)
