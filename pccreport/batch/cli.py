@@ -227,7 +227,19 @@ def run_build(args: argparse.Namespace) -> int:
     log_file = Path(args.log_dir) if args.log_dir else paths.reports / ".logs"
     from .writable import summary_lines, unwritable
 
-    problems = unwritable([paths.reports, log_file, *sorted({paths.reports / f for f, _ in sel.work})])
+    places = [paths.reports, log_file, *sorted({paths.reports / f for f, _ in sel.work})]
+    hints: dict[Path, str] = {}
+    if any(d.build for d in decisions.values()):
+        # A build also writes data/processed/ (the ingest) and the temp folder (zip members, notebooks): both are
+        # probed too, so a read-only or full one stops the run here with the summary, not each build part-way.
+        import tempfile
+
+        tmp = Path(tempfile.gettempdir())
+        places += [paths.processed, tmp]
+        hints = {paths.processed: "make data/processed/ a writable folder, or pass --root pointing to a project "
+                                  "whose data/ is writable",
+                 tmp: "set TMPDIR to a writable folder with free space"}
+    problems = unwritable(places, hints)
     if problems:
         print("\n".join(summary_lines(sel.work, problems)))
         return 2
