@@ -54,6 +54,14 @@ class _NoAliasLoader(yaml.SafeLoader):
                 self._depth -= 1
         return super().compose_node(parent, index)
 
+    def construct_object(self, node, deep=False):  # noqa: ANN001 - PyYAML's signature
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            # PyYAML's constructors raise these bare: int() of a 5,000-digit literal, a date that does not exist.
+            raise yaml.constructor.ConstructorError(None, None, f"a value cannot be read: {exc}",
+                                                    node.start_mark) from exc
+
     def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML's signature
         seen = set()
         for key_node, _ in node.value:
@@ -94,11 +102,11 @@ def _c_load(text: str) -> object:
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             stack.pop()
         elif is_key and isinstance(event, yaml.ScalarEvent):
-            # A plain and a quoted key of the same text may differ (1 and "1"); the Python loader decides those.
-            key = (event.value, event.tag, event.implicit[0])
-            if key in top[2]:
+            # The same text twice is a repeat unless the two resolve to different values (1 and "1"): the Python
+            # loader, which compares the constructed keys, decides, and gives the message.
+            if event.value in top[2]:
                 raise _duplicate_refusal(event.value, event.start_mark)
-            top[2].add(key)
+            top[2].add(event.value)
     return yaml.load(text, Loader=_C_LOADER)  # noqa: S506 - libyaml's SafeLoader
 
 
@@ -115,10 +123,8 @@ def safe_load(text: str) -> object:
     loader = _NoAliasLoader(text)
     try:
         return loader.get_single_data()
-    except (ValueError, OverflowError, RecursionError) as exc:
-        # PyYAML's constructors raise these bare (int() of a huge literal, a bad !!binary, a date out of range).
-        raise yaml.constructor.ConstructorError(None, None, f"a value cannot be read: {exc}",
-                                                loader.get_mark()) from exc
+    except RecursionError as exc:  # not reached within MAX_DEPTH; kept so no input can raise past the loader
+        raise yaml.composer.ComposerError(None, None, "nested too deeply", loader.get_mark()) from exc
     finally:
         loader.dispose()
 
