@@ -100,10 +100,20 @@ def filter_noise(text: str) -> str:
     return "".join(ln for ln in text.splitlines(keepends=True) if not any(n in ln for n in _NoiseFilter.NOISE))
 
 
+class Lines(str):
+    """A log argument that is several lines on purpose (the summary table, whose cells are already printable)."""
+
+
 class _PrintableFormatter(logging.Formatter):
-    """Log lines whose control characters (from a message quoting an input) are escapes, never terminal commands."""
+    """Log lines whose control characters (from a message quoting an input) are escapes, never terminal commands:
+    an argument cannot start a line of its own (a forged "1 built, 0 failed"); only the message's own line breaks,
+    and those of a :class:`Lines` argument, are kept."""
 
     def format(self, record: logging.LogRecord) -> str:
+        if isinstance(record.args, tuple) and record.args:
+            args = tuple(printable_lines(a) if isinstance(a, Lines) else printable(a) if isinstance(a, str) else a
+                         for a in record.args)
+            record = logging.makeLogRecord({**record.__dict__, "args": args})
         return printable_lines(super().format(record))
 
 
@@ -347,6 +357,6 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
         print(json.dumps(record, indent=2))
     else:
         print("\nSummary\n" + table)
-    log.info("summary\n%s\nindex %s", table, index)
+    log.info("summary\n%s\nindex %s", Lines(table), index)
     return code
 
