@@ -29,15 +29,16 @@ _MEMBER_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-([a-z][a-z-]*)-(street|outc
 
 def _header_problem(zip_path: Path, info: zipfile.ZipInfo, slug: str, want: str) -> Problem | None:
     """Why the member is not the named force's data.police.uk file (header and first row), or None."""
-    head = b""
+    head, whole = b"", True
     for block in member_chunks(zip_path, info.filename, chunk=1 << 16):
         head += block
         if head.count(b"\n") >= 2 or len(head) >= 1 << 17:
+            whole = False  # stopped early: the last character may be cut in two
             break
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not merely a character cut in two at the end of the block
+        if whole or exc.reason != "unexpected end of data":
             line = head[:exc.start].count(b"\n") + 1
             return Problem(info.filename, f"byte 0x{head[exc.start]:02x} on line {line} is not UTF-8 text: not a "
                                           "data.police.uk file (they are UTF-8 CSV)")
