@@ -16,6 +16,11 @@ from .yamlfile import AnalystModel, load_yaml
 _SLUG_RE = re.compile(r"^[a-z][a-z-]{1,40}$")
 
 
+def is_slug(text: object) -> bool:
+    """Whether ``text`` has the form of a force slug (lower-case letters and hyphens), whatever the registry holds."""
+    return isinstance(text, str) and _SLUG_RE.fullmatch(text) is not None
+
+
 class Force(AnalystModel):
     """One territorial police force area."""
 

@@ -12,10 +12,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..config import Paths
 from ..hashing import atomic_write_json, atomic_write_text
+from ..registry import is_slug
 from .manifest import read_manifest
 
 _ENV = Environment(loader=PackageLoader("pccreport.batch", "templates"), autoescape=select_autoescape(["html", "j2"]))
-_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+_QUARTER = re.compile(r"\d{4}-Q[1-4]", re.ASCII)  # always fullmatch: "$" alone lets "2023-Q1\n" in
 STATUS_DIR = ".status"
 
 
@@ -64,9 +65,12 @@ def write_index(paths: Paths) -> Path:
     """Scan reports/ and write reports/index.html atomically; returns its path."""
     rows = []
     if paths.reports.exists():
-        for fdir in sorted(p for p in paths.reports.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            quarters = {p.name for p in fdir.iterdir() if _QUARTER.match(p.name)}
-            quarters |= {p.stem for p in (fdir / STATUS_DIR).glob("*.json")} if (fdir / STATUS_DIR).exists() else set()
+        # Only folders named as a force and a quarter are listed: the names become links, and a folder planted as
+        # "javascript:alert(1)" would otherwise be one.
+        for fdir in sorted(p for p in paths.reports.iterdir() if p.is_dir() and is_slug(p.name)):
+            quarters = {p.name for p in fdir.iterdir() if _QUARTER.fullmatch(p.name)}
+            quarters |= ({p.stem for p in (fdir / STATUS_DIR).glob("*.json") if _QUARTER.fullmatch(p.stem)}
+                         if (fdir / STATUS_DIR).exists() else set())
             rows += [_row(paths, fdir.name, q) for q in sorted(quarters, reverse=True)]
     out = paths.reports / "index.html"
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
