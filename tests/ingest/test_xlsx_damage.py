@@ -109,3 +109,41 @@ def test_an_undamaged_workbook_reads_every_row(tmp_path):
     rawfiles.check_workbook(path, path.read_bytes())
     rows = xlsx.sheet_rows(xlsx.open_sheet(path, ["MYE5"]), path)
     assert len(rows) == 300 and rows[-1] == ("E06000299", "Area 299", 2990)
+
+
+# Class 8 for population workbooks: each figure a whole number of people, each local authority once.
+
+def _mye5(cells: list[list]) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "MYE5"
+    ws.append(["Mid-year population estimates"])
+    ws.append(["Code", "Name", "Estimated Population mid-2023"])
+    for row in cells:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("value", [0, -5, 12.5, 1e308, True, 25_000_000])
+def test_a_population_that_is_no_population_is_refused_at_its_row(tmp_path, value):
+    path = tmp_path / "population.xlsx"
+    path.write_bytes(_mye5([["E06000054", "Wiltshire", 510_000], ["E06000030", "Swindon", value]]))
+    with pytest.raises(InputError) as exc:
+        ons_population.read_lad_population(path)
+    assert "row 4 (line 5), field 'MYE5 Estimated Population mid-2023'" in str(exc.value)
+
+
+def test_a_local_authority_listed_twice_is_refused_not_summed_twice(tmp_path):
+    path = tmp_path / "population.xlsx"
+    path.write_bytes(_mye5([["E06000054", "Wiltshire", 510_000], ["E06000054", "Wiltshire", 510_000]]))
+    with pytest.raises(InputError, match="the same local authority as row 3"):
+        ons_population.read_lad_population(path)
+
+
+def test_good_population_rows_are_read_as_published(tmp_path):
+    path = tmp_path / "population.xlsx"
+    path.write_bytes(_mye5([["E06000054", "Wiltshire", 510_000], ["E06000030", "Swindon", 235_657.0]]))
+    df = ons_population.read_lad_population(path)
+    assert df["population"].tolist() == [510_000.0, 235_657.0] and df["year"].tolist() == [2023, 2023]
