@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
 import re
@@ -26,8 +27,11 @@ def record_attempt(paths: Paths, result: dict) -> None:
         return
     keep = {k: result.get(k) for k in ("status", "error", "notebook", "cell", "reason", "seconds", "warnings")}
     keep["attempted_at"] = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    folder = paths.reports / result["force"] / STATUS_DIR
     try:
-        atomic_write_json(paths.reports / result["force"] / STATUS_DIR / f"{result['quarter']}.json", keep)
+        if folder.is_symlink():  # like .builds/ and .locks/: never written through a link to somewhere else
+            raise OSError(errno.ELOOP, f"{STATUS_DIR}/ is a link, not a folder; remove the link")
+        atomic_write_json(folder / f"{result['quarter']}.json", keep)
     except OSError as exc:  # the run's summary still says what happened; only the index loses this line
         logging.getLogger("pccreport").error("cannot record the status of %s %s (%s); the index will not show it",
                                              result["force"], result["quarter"], exc.strerror or exc)

@@ -154,3 +154,14 @@ def test_an_ordinary_lock_file_is_reused_and_released(tmp_path):
         with pytest.raises(LockBusy):
             ForceQuarterLock(paths.reports, "wiltshire", Q).acquire()
         lock.release()
+
+
+def test_a_status_folder_that_is_a_link_is_not_written_through(tmp_path, caplog):
+    from pccreport.batch.index import record_attempt
+
+    paths, _, elsewhere = _tree(tmp_path)
+    (paths.reports / "wiltshire" / ".status").symlink_to(elsewhere)
+    before = sorted(p.name for p in elsewhere.iterdir())
+    record_attempt(paths, {"force": "wiltshire", "quarter": Q, "status": "failed", "error": "x"})
+    assert sorted(p.name for p in elsewhere.iterdir()) == before and _untouched(elsewhere)
+    assert "cannot record the status" in caplog.text and "is a link" in caplog.text
