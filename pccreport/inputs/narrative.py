@@ -22,6 +22,7 @@ _MD = MarkdownIt("commonmark", {"html": False, "linkify": False})
 _ALLOWED_TAGS = {"p", "em", "strong", "code", "a", "ul", "ol", "li", "br"}
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>?")
 # javascript:/vbscript: anywhere; data: only as a link target, since "data:" is ordinary prose ("missing data: ...").
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")  # the target of a Markdown link [text](target)
 _BAD_SCHEME = re.compile(r"\b(?:javascript|vbscript)\s*:|\]\(\s*data\s*:", re.IGNORECASE)
 
 
@@ -35,6 +36,10 @@ def _markdown_only(text: str) -> str:
     scheme = _BAD_SCHEME.search(text) or _BAD_SCHEME.search(html.unescape(text))  # "&#106;avascript:" too
     if scheme:
         raise ValueError(f"{scheme.group(0)!r} links are not allowed; links must start https://, http:// or mailto:")
+    for target in _LINK_TARGET.findall(html.unescape(text)):
+        if not re.match(r"(?i)(https?://|mailto:)", target):
+            raise ValueError(f"link target {target[:60]!r} is not allowed; links must start https://, http:// or "
+                             "mailto: (a relative link would point into the report's own folders)")
     return text
 
 
@@ -108,7 +113,10 @@ def load_narrative(paths: Paths, force: str, quarter: str) -> Narrative:
 def md_inline(text: str) -> str:
     """Render one line of analyst Markdown to sanitised inline HTML (no raw HTML, no script, no javascript: links)."""
     rendered = _MD.renderInline(str(text))
-    return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    # Relative links are dropped too: in the published folder "../../.logs/run.log" would reach the run's logs, and
+    # in the PDF a relative link becomes a file:// link into the build machine.
+    return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener noreferrer", url_relative="deny")
 
 
 START_MONTHS = 12  # assumed length of a deliverable's work when no start is given (docs/methods.md)

@@ -90,3 +90,17 @@ def test_a_deliverable_start_that_is_no_date_is_refused_when_loaded(tmp_path, st
     f.write_text(yaml.safe_dump(doc), encoding="utf-8")
     with pytest.raises(InputError, match=r"deliverables\.0\.start"):
         load_narrative(Paths(tmp_path), "wiltshire", "2023-Q1")
+
+
+@pytest.mark.parametrize("link", ["../../.logs/run.log", "//evil.example/x", "#top", "file:///etc/passwd",
+                                  "ftp://x.example/", "reports/index.html"])
+def test_a_link_that_is_not_http_or_mailto_is_refused_and_never_rendered(link):
+    text = f"See [the plan]({link})."
+    with pytest.raises(ValueError, match="links must start https://"):
+        narrative._markdown_only(text)
+    assert "href" not in md_inline(text)  # the renderer drops it too, whatever passed validation
+
+
+def test_absolute_web_and_mail_links_are_kept():
+    for link in ("https://www.gov.uk/x", "http://example.org/y", "mailto:pcc@example.org"):
+        assert narrative._markdown_only(f"[x]({link})") and f'href="{link}"' in md_inline(f"[x]({link})")
