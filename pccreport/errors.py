@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# C0 and C1 controls, DEL, and the bidirectional embeddings, overrides and isolates: in a terminal, a log or a
+# summary line they move the cursor, recolour or clear the screen, start a forged line, or reorder what is read.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """``str(text)`` with every control or bidi character written as a visible escape (``\\x1b``, ``\\n``,
+    ``\\u202e``): a message quoting an input can then neither forge a line nor drive the terminal."""
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(text))
+
+
+def printable_lines(text: str) -> str:
+    """Several lines of text (a log, a traceback), each made :func:`printable`; only the line breaks are kept."""
+    return "\n".join(printable(line) for line in str(text).split("\n"))
 
 
 class PccReportError(Exception):
@@ -27,7 +43,7 @@ class Problem:
         # Rows count data rows from 1; the file line adds the header line.
         where = f"row {self.row} (line {self.row + 1}), " if self.row is not None else ""
         val = "" if self.value is None else f" (got {self.value!r})"
-        return f"{where}field '{self.field}': {self.message}{val}"
+        return printable(f"{where}field '{self.field}': {self.message}{val}")
 
 
 @dataclass
@@ -42,11 +58,11 @@ class InputError(PccReportError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        lines = [f"{self.path}: {len(self.problems)} problem(s)"]
+        lines = [f"{printable(self.path)}: {len(self.problems)} problem(s)"]
         shown = self.problems[:50]
         lines += [f"  - {p.describe()}" for p in shown]
         if len(self.problems) > len(shown):
             lines.append(f"  ... and {len(self.problems) - len(shown)} more")
         if self.hint:
-            lines.append(f"  How to fix: {self.hint}")
+            lines.append(f"  How to fix: {printable(self.hint)}")
         return "\n".join(lines)

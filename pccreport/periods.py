@@ -88,6 +88,28 @@ def key_label(key: str) -> str:
     return dt.date(int(key[:4]), int(key[5:7]), 1).strftime("%b-%y")
 
 
+_MONTH_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])(?:-(\d{2}))?", re.ASCII)
+
+
+def check_month(text: str, day: bool = False) -> str:
+    """``text`` if it is a month ``YYYY-MM`` of 2000 to 2100 (with ``day``, also a date ``YYYY-MM-DD`` that exists);
+    ValueError saying what is valid otherwise. ASCII digits and the whole text only: a regex's ``\\d`` and ``$``
+    alone take "٢٠٢٣-01" and "2023-01\\n", and "2023-02-31" would fail only later, inside pandas."""
+    import calendar
+
+    m = _MONTH_RE.fullmatch(text) if isinstance(text, str) else None
+    want = "a month written YYYY-MM" + (" or a date YYYY-MM-DD" if day else "") + ", e.g. 2023-03"
+    if not m or (m.group(3) and not day):
+        raise ValueError(f"must be {want}")
+    year, month = int(m.group(1)), int(m.group(2))
+    if not 2000 <= year <= 2100:
+        raise ValueError(f"must be {want}, in the years 2000 to 2100")
+    if m.group(3) and not 1 <= int(m.group(3)) <= calendar.monthrange(year, month)[1]:
+        raise ValueError(f"is not a date: {calendar.month_name[month]} {year} has "
+                         f"{calendar.monthrange(year, month)[1]} days")
+    return text
+
+
 def month_label(p: pd.Period) -> str:
     """Short month label as the seed report writes it, e.g. 'Mar-23'."""
     return p.strftime("%b-%y")

@@ -7,16 +7,21 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from .config import Paths
 from .errors import InputError, ParameterError, Problem
-from .yamlfile import safe_load
+from .yamlfile import AnalystModel, load_yaml
 
 _SLUG_RE = re.compile(r"^[a-z][a-z-]{1,40}$")
 
 
-class Force(BaseModel):
+def is_slug(text: object) -> bool:
+    """Whether ``text`` has the form of a force slug (lower-case letters and hyphens), whatever the registry holds."""
+    return isinstance(text, str) and _SLUG_RE.fullmatch(text) is not None
+
+
+class Force(AnalystModel):
     """One territorial police force area."""
 
     slug: str
@@ -34,7 +39,7 @@ class Force(BaseModel):
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime: float) -> dict[str, Force]:
     try:
-        doc = safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path)  # bounded: params/forces.yaml under a root is analyst-supplied
         forces = [Force(**f) for f in doc["forces"]]
     except (OSError, KeyError, TypeError, yaml.YAMLError, ValidationError) as exc:
         raise InputError(path, [Problem("forces", str(exc))], "fix params/forces.yaml (see its header)") from exc

@@ -36,3 +36,22 @@ def test_month_keys_are_the_quarters_periods_as_text(financial):
             q = Quarter(year, n, financial)
             assert q.month_keys == [str(p) for p in q.months]
             assert [key_label(k) for k in q.month_keys] == [month_label(p) for p in q.months]
+
+
+# check_month: the one reading of a 'YYYY-MM' month (plan rebase_at/range_from, a deliverable's start)
+
+from pccreport.periods import check_month  # noqa: E402
+
+
+@pytest.mark.parametrize("text", ["٢٠٢٣-01", "２０２３-01", "2023-01\n", " 2023-01", "2023-1", "2023-13", "1999-12",
+                                  "2101-01", "2023-01-01"])
+def test_check_month_refuses_other_spellings_and_years(text):
+    with pytest.raises(ValueError, match="must be a month written YYYY-MM"):
+        check_month(text)
+
+
+def test_check_month_with_days_refuses_dates_that_do_not_exist():
+    assert check_month("2024-02-29", day=True) == "2024-02-29" and check_month("2023-03", day=True) == "2023-03"
+    for bad in ("2023-02-29", "2023-04-31", "2023-01-00"):
+        with pytest.raises(ValueError, match="is not a date"):
+            check_month(bad, day=True)

@@ -186,6 +186,26 @@ def test_data_text_in_the_index_page_is_escaped(paths, tmp_path):
     assert not any("script" in f.name for f in (tmp_path / "reports" / "wiltshire" / ".status").iterdir())
 
 
+@pytest.mark.parametrize("force,quarter,listed", [
+    ("wiltshire", "2023-Q1", True),  # the control: a real force and quarter is listed, with its link
+    ("javascript:alert(1)", "2023-Q1", False), ("Wiltshire", "2023-Q1", False), ("wiltshire", "٢٠٢٣-Q1", False),
+    ("wiltshire", "2023-Q1 ", False), ("wiltshire", "2023-Q5", False)])
+def test_only_folders_named_as_a_force_and_quarter_become_index_links(tmp_path, force, quarter, listed):
+    """The index lists folders it finds under reports/: a planted "javascript:alert(1)/2023-Q1/" was a link."""
+    from pccreport.batch.index import write_index
+
+    p = Paths(tmp_path)
+    report = p.reports / force / quarter
+    report.mkdir(parents=True)
+    (report / f"{force}-{quarter}-report.html").write_text("x")
+    (p.reports / force / ".status").mkdir()
+    (p.reports / force / ".status" / f"{quarter}.json").write_text('{"status": "built"}')
+    out = write_index(p).read_text(encoding="utf-8")
+    link = f'href="{force}/{quarter}/{force}-{quarter}-report.html"'
+    assert (link in out) == listed
+    assert 'href="javascript' not in out
+
+
 # ---------------------------------------------------------------- YAML
 
 def _yaml_calls(skip: tuple[str, ...] = ("yamlfile.py",)) -> list[str]:
@@ -211,8 +231,10 @@ def test_yaml_is_only_ever_safe_loaded():
 
     from pccreport import yamlfile
 
-    assert set(_yaml_calls(skip=())) - calls <= {"SafeLoader", "CSafeLoader", "AliasEvent", "composer", "load",
-                                                  "parse", "safe_load"}
+    events = {"AliasEvent", "ScalarEvent", "SequenceStartEvent", "SequenceEndEvent", "MappingStartEvent",
+              "MappingEndEvent"}  # read from the event stream to refuse aliases, deep nesting and repeated keys
+    assert set(_yaml_calls(skip=())) - calls <= {"SafeLoader", "CSafeLoader", "composer", "constructor", "load",
+                                                  "parse", "safe_load", *events}
     assert issubclass(yamlfile._NoAliasLoader, yaml.SafeLoader)
     # libyaml's loader, where used, constructs with the safe constructor.
     assert yamlfile._C_LOADER is None or issubclass(yamlfile._C_LOADER, yaml.constructor.SafeConstructor)

@@ -14,10 +14,15 @@ import uuid
 from pathlib import Path
 
 from ..config import Paths
-from ..errors import PccReportError
+from ..errors import PccReportError, printable, printable_lines
 
 log = logging.getLogger("pccreport")
 FAILED = ("failed", "locked", "interrupted", "no-data")  # statuses that make the exit status non-zero
+
+
+def _say(line: str) -> None:
+    """Print one line of a listing; control characters an input may carry are shown as escapes, never obeyed."""
+    print(printable(line))
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -25,9 +30,9 @@ def describe_failure(exc: BaseException) -> str:
     import papermill.exceptions as pme
 
     if isinstance(exc, pme.PapermillExecutionError):
-        return f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".splitlines()[0]
+        return printable(f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".splitlines()[0])
     lines = [ln for ln in str(exc).strip().splitlines() if ln.strip("- ")]
-    return lines[0] if lines else type(exc).__name__
+    return printable(lines[0]) if lines else type(exc).__name__
 
 
 def _check(paths: Paths, work: list[tuple[str, str]], not_built: list[tuple[str, str, str, str]] = (),
@@ -49,15 +54,15 @@ def _check(paths: Paths, work: list[tuple[str, str]], not_built: list[tuple[str,
         return code
     for r in rows:
         if "problems" not in r:
-            print(f"{r['force']} {r['quarter']}: {r['status']}: {r['error']}")
+            _say(f"{r['force']} {r['quarter']}: {r['status']}: {r['error']}")
             continue
-        print(f"{r['force']} {r['quarter']}: " + (f"{len(r['problems'])} problem(s)" if r["problems"] else "OK"))
+        _say(f"{r['force']} {r['quarter']}: " + (f"{len(r['problems'])} problem(s)" if r["problems"] else "OK"))
         for line in r["problems"]:
-            print(f"  {line}")
+            _say(f"  {line}")
         for w in r["warnings"]:
-            print(f"  warning: {w}")
+            _say(f"  warning: {w}")
         for m in r["not_supplied"]:
-            print(f"  note: data not supplied for {m}")
+            _say(f"  note: data not supplied for {m}")
     return code
 
 
@@ -95,11 +100,28 @@ def filter_noise(text: str) -> str:
     return "".join(ln for ln in text.splitlines(keepends=True) if not any(n in ln for n in _NoiseFilter.NOISE))
 
 
+class Lines(str):
+    """A log argument that is several lines on purpose (the summary table, whose cells are already printable)."""
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines whose control characters (from a message quoting an input) are escapes, never terminal commands:
+    an argument cannot start a line of its own (a forged "1 built, 0 failed"); only the message's own line breaks,
+    and those of a :class:`Lines` argument, are kept."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if isinstance(record.args, tuple) and record.args:
+            args = tuple(printable_lines(a) if isinstance(a, Lines) else printable(a) if isinstance(a, str) else a
+                         for a in record.args)
+            record = logging.makeLogRecord({**record.__dict__, "args": args})
+        return printable_lines(super().format(record))
+
+
 def _setup_logging(log_file: Path | None) -> None:
     # INFO goes to the run log only; stderr gets warnings and errors, so a cron job mails only what needs a look.
     root = logging.getLogger()
     root.setLevel(logging.INFO)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    fmt = _PrintableFormatter("%(asctime)s %(levelname)s %(message)s")
     err = logging.StreamHandler(sys.stderr)
     err.setLevel(logging.WARNING)
     handlers: list[logging.Handler] = [err]
@@ -147,7 +169,9 @@ def summary_table(rows: list[dict]) -> str:
         else:
             detail = r.get("reason", "") or r.get("error", "")
         secs = r.get("seconds")
-        lines.append((r["force"], r["quarter"], r["status"], f"{secs:.1f}s" if secs else "-", detail))
+        # Each cell is one line: a detail quoting an input cannot start a forged summary line or drive the terminal.
+        lines.append(tuple(printable(c) for c in (r["force"], r["quarter"], r["status"],
+                                                  f"{secs:.1f}s" if secs else "-", detail)))
     widths = [max(len(str(x[i])) for x in lines) for i in range(4)]
     out = ["  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths)) + "  " + str(row[4]) for row in lines]
     counts = {s: sum(r["status"] == s for r in rows) for s in ("built", "skipped", "failed", "locked", "interrupted",
@@ -175,15 +199,15 @@ def _dry_run(sel, decisions: dict, as_json: bool) -> int:
         return code
     for r in rows:
         if r["status"] in ("build", "skip"):
-            print(f"{r['status']:<5}  {r['force']} {r['quarter']}  {r['reason']}")
+            _say(f"{r['status']:<5}  {r['force']} {r['quarter']}  {r['reason']}")
             for w in r["warnings"]:
-                print(f"       warning: {w}")
+                _say(f"       warning: {w}")
         else:
-            print(f"{r['status']}  {r['force']} {r['quarter']}  {r['error']}")
+            _say(f"{r['status']}  {r['force']} {r['quarter']}  {r['error']}")
     if sel.no_plan:
-        print(sel.no_plan_note())
+        _say(sel.no_plan_note())
     n = sum(d.build for d in decisions.values())
-    print(f"{n} to build, {len(decisions) - n} unchanged, {len(sel.not_built)} cannot be built "
+    _say(f"{n} to build, {len(decisions) - n} unchanged, {len(sel.not_built)} cannot be built "
           "(dry run: nothing written)")
     return code
 
@@ -221,7 +245,19 @@ def run_build(args: argparse.Namespace) -> int:
     log_file = Path(args.log_dir) if args.log_dir else paths.reports / ".logs"
     from .writable import summary_lines, unwritable
 
-    problems = unwritable([paths.reports, log_file, *sorted({paths.reports / f for f, _ in sel.work})])
+    places = [paths.reports, log_file, *sorted({paths.reports / f for f, _ in sel.work})]
+    hints: dict[Path, str] = {}
+    if any(d.build for d in decisions.values()):
+        # A build also writes data/processed/ (the ingest) and the temp folder (zip members, notebooks): both are
+        # probed too, so a read-only or full one stops the run here with the summary, not each build part-way.
+        import tempfile
+
+        tmp = Path(tempfile.gettempdir())
+        places += [paths.processed, tmp]
+        hints = {paths.processed: "make data/processed/ a writable folder, or pass --root pointing to a project "
+                                  "whose data/ is writable",
+                 tmp: "set TMPDIR to a writable folder with free space"}
+    problems = unwritable(places, hints)
     if problems:
         print("\n".join(summary_lines(sel.work, problems)))
         return 2
@@ -245,6 +281,8 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
                     clean_stale_builds(paths, f, q)
             except LockBusy:
                 pass
+            except OSError as exc:  # a lock that is a link or cannot be made: nothing to tidy, said, not a crash
+                log.error("%s %s: leftover builds not tidied: %s", f, q, exc.strerror or exc)
             rows.append({"force": f, "quarter": q, "status": "skipped", "reason": d.reason, "seconds": 0.0})
             record_attempt(paths, rows[-1])
     todo = [(f, q) for (f, q), d in decisions.items() if d.build]
@@ -294,7 +332,7 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
         bar = tqdm(total=len(tasks), desc="force-quarters", unit="report", disable=not sys.stderr.isatty())
     try:
         for i, res in enumerate(results, 1):
-            worker_log = filter_noise(res.pop("log", ""))
+            worker_log = printable_lines(filter_noise(res.pop("log", "")))
             if worker_log:
                 with open(log_file, "a", encoding="utf-8") as fh:
                     fh.write(f"----- {res['force']} {res['quarter']} (on {res.get('host', '?')}) -----\n{worker_log}")
@@ -306,6 +344,7 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
             msg = f"[{i}/{len(tasks)}] {res['status']} {res['force']} {res['quarter']} in {res.get('seconds', 0):.1f}s"
             if res["status"] != "built":
                 msg += f": {res.get('notebook', '')} {('cell ' + res['cell']) if res.get('cell') else ''} {res.get('error', '')}"
+            msg = printable(msg)
             if bar.disable:  # a failure also goes to stderr, so an unattended run's mail says what failed
                 log.log(logging.ERROR if res["status"] in FAILED else logging.INFO, msg)
             else:
@@ -329,6 +368,6 @@ def _run(paths: Paths, args, sel, decisions: dict, run_id: str, log_file: Path) 
         print(json.dumps(record, indent=2))
     else:
         print("\nSummary\n" + table)
-    log.info("summary\n%s\nindex %s", table, index)
+    log.info("summary\n%s\nindex %s", Lines(table), index)
     return code
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
 import re
@@ -12,10 +13,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..config import Paths
 from ..hashing import atomic_write_json, atomic_write_text
+from ..registry import is_slug
 from .manifest import read_manifest
 
 _ENV = Environment(loader=PackageLoader("pccreport.batch", "templates"), autoescape=select_autoescape(["html", "j2"]))
-_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+_QUARTER = re.compile(r"\d{4}-Q[1-4]", re.ASCII)  # always fullmatch: "$" alone lets "2023-Q1\n" in
 STATUS_DIR = ".status"
 
 
@@ -25,8 +27,11 @@ def record_attempt(paths: Paths, result: dict) -> None:
         return
     keep = {k: result.get(k) for k in ("status", "error", "notebook", "cell", "reason", "seconds", "warnings")}
     keep["attempted_at"] = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    folder = paths.reports / result["force"] / STATUS_DIR
     try:
-        atomic_write_json(paths.reports / result["force"] / STATUS_DIR / f"{result['quarter']}.json", keep)
+        if folder.is_symlink():  # like .builds/ and .locks/: never written through a link to somewhere else
+            raise OSError(errno.ELOOP, f"{STATUS_DIR}/ is a link, not a folder; remove the link")
+        atomic_write_json(folder / f"{result['quarter']}.json", keep)
     except OSError as exc:  # the run's summary still says what happened; only the index loses this line
         logging.getLogger("pccreport").error("cannot record the status of %s %s (%s); the index will not show it",
                                              result["force"], result["quarter"], exc.strerror or exc)
@@ -64,9 +69,12 @@ def write_index(paths: Paths) -> Path:
     """Scan reports/ and write reports/index.html atomically; returns its path."""
     rows = []
     if paths.reports.exists():
-        for fdir in sorted(p for p in paths.reports.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            quarters = {p.name for p in fdir.iterdir() if _QUARTER.match(p.name)}
-            quarters |= {p.stem for p in (fdir / STATUS_DIR).glob("*.json")} if (fdir / STATUS_DIR).exists() else set()
+        # Only folders named as a force and a quarter are listed: the names become links, and a folder planted as
+        # "javascript:alert(1)" would otherwise be one.
+        for fdir in sorted(p for p in paths.reports.iterdir() if p.is_dir() and is_slug(p.name)):
+            quarters = {p.name for p in fdir.iterdir() if _QUARTER.fullmatch(p.name)}
+            quarters |= ({p.stem for p in (fdir / STATUS_DIR).glob("*.json") if _QUARTER.fullmatch(p.stem)}
+                         if (fdir / STATUS_DIR).exists() else set())
             rows += [_row(paths, fdir.name, q) for q in sorted(quarters, reverse=True)]
     out = paths.reports / "index.html"
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()

@@ -32,9 +32,10 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
     """Every file a force-quarter's report reads, keyed by a stable label; ``None`` marks an optional file absent.
 
     Data: the force's raw data.police.uk and KPI files (ingest turns them into data/processed/, which the notebooks
-    read) and the sample-data register (it decides the SAMPLE DATA stamp). Parameters: registry, glossary, plan and
-    narrative. Code: the notebooks the report runs (:func:`report_notebooks`) and every package module and template,
-    so a code change rebuilds even when ``__version__`` was not bumped.
+    read) and the sample-data register (it decides the SAMPLE DATA stamp). Parameters: registry, glossary, KPI
+    catalogues (national and the force's own), plan and narrative; the methods text the notes print. Code: the
+    notebooks the report runs (:func:`report_notebooks`) and every package module and template, so a code change
+    rebuilds even when ``__version__`` was not bumped.
     """
     runs = {f"notebooks/{name}" for name in report_notebooks(paths, force)}
     shared = {k: v for k, v in shared_input_files(paths).items() if not k.startswith("notebooks/") or k in runs}
@@ -65,7 +66,8 @@ def force_input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path 
             for p in sorted(base.rglob("*")):
                 if not p.is_dir() or p.is_symlink():
                     files[f"{label}/{p.relative_to(base)}"] = p
-    for name in (f"{force}/plan.yaml", f"{force}/{quarter}.yaml"):
+    # The force's own KPI catalogue (its metrics' bounds, survey design factors, sub-force areas) as well.
+    for name in (f"{force}/plan.yaml", f"{force}/{quarter}.yaml", f"{force}/kpis.yaml"):
         p = paths.params / name
         files[f"params/{name}"] = p if p.exists() else None
     return files
@@ -95,6 +97,7 @@ def shared_input_files(paths: Paths) -> dict[str, Path | None]:
     for name in ("forces.yaml", "glossary.yaml", "kpi_catalogue.yaml", "default_plan.yaml"):
         p = paths.param_file(name)  # the root's own, else the project's defaults
         files[f"params/{name}"] = p if p.exists() else None
+    files["docs/methods.md"] = paths.methods  # printed in every report's notes on methods
     for p in sorted(paths.notebooks.glob("*.ipynb")):
         if p.name != EXPLORE:  # the analyst's notebook is not part of the report: editing it rebuilds nothing
             files[f"notebooks/{p.name}"] = p

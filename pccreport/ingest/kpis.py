@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import io
 import re
 from pathlib import Path
 from typing import Literal
@@ -14,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import InputError, Problem
 from ..hashing import atomic_write_json, atomic_write_parquet, sha256_file
-from ..safefiles import check_regular
-from ..yamlfile import load_yaml, pydantic_problems
+from ..safefiles import read_bounded
+from ..yamlfile import AnalystModel, load_yaml, pydantic_problems
 
 KPI_COLUMNS = ["force", "metric", "area", "period", "value", "numerator", "denominator", "unit"]
 UNITS = ["count", "percent", "seconds", "days"]
@@ -38,7 +39,7 @@ FOLLOW_ON = {"give a value, or both numerator and denominator", "numerator and d
              "a denominator alone needs the published value it is the base of"}
 
 
-class KpiDef(BaseModel):
+class KpiDef(AnalystModel):
     """One catalogued KPI: its name, kind (which columns a row must fill), unit and how often it is reported."""
 
     model_config = ConfigDict(extra="forbid")
@@ -63,7 +64,7 @@ class KpiDef(BaseModel):
         return self
 
 
-class _CatalogueFile(BaseModel):
+class _CatalogueFile(AnalystModel):
     model_config = ConfigDict(extra="forbid")
     areas: list[str] = []
     # other forces whose published figures a force reports beside its own (e.g. a peer force's satisfaction)
@@ -119,6 +120,9 @@ def load_catalogue(params: Path, force: str) -> KpiCatalogue:
     return KpiCatalogue(areas=areas, metrics=metrics, comparators=comparators)
 
 
+_KPI_MONTH = r"(20\d\d|2100)-(0[1-9]|1[0-2])"
+
+
 def _schema(force: str) -> pa.DataFrameSchema:
     nonneg = pa.Check.ge(0, error="must be 0 or more")
     return pa.DataFrameSchema(
@@ -127,8 +131,11 @@ def _schema(force: str) -> pa.DataFrameSchema:
             "metric": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]{1,60}$",
                                                           error="must be a metric id: lower-case letters, digits, _")),
             "area": pa.Column(str, pa.Check.str_length(1, 60, error="must be an area name, e.g. 'force' or 'Swindon'")),
-            "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}-(0[1-9]|1[0-2])$",
-                                                          error="must be a month written YYYY-MM, e.g. 2023-03")),
+            # ASCII digits to the end of the text (a bare "\d" takes "٢٠٢٣", "$" a trailing newline: each a second
+            # spelling of a month the duplicate check would miss), in the years reports are made for.
+            "period": pa.Column(str, pa.Check(lambda s: s.str.fullmatch(_KPI_MONTH, flags=re.ASCII),
+                                              error="must be a month written YYYY-MM, e.g. 2023-03, in the years 2000 "
+                                                    "to 2100")),
             "value": pa.Column(float, nonneg, nullable=True),
             "numerator": pa.Column(float, [nonneg, _whole()], nullable=True),
             "denominator": pa.Column(float, [nonneg, _whole()], nullable=True),
@@ -167,13 +174,15 @@ def read_kpi_csv(path: Path, force: str, catalogue: KpiCatalogue | None = None) 
     With a ``catalogue`` each row is also checked against its metric's definition (known metric, allowed area,
     unit, the columns its kind must fill, frequency); without one only the structure is checked.
     """
-    check_regular(path, limit=MAX_KPI_CSV_BYTES)  # no FIFO, device or runaway file: refused before reading
+    # One bounded read: no FIFO, device or runaway file, and no link out of the force's KPI folder (a link to a file
+    # nobody delivered would be read, and its cells quoted in errors).
+    data = read_bounded(path, path.parent, MAX_KPI_CSV_BYTES)
     try:
         # utf-8-sig: Excel's "CSV UTF-8" adds a byte-order mark, which is still UTF-8 and fine.
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, [Problem("(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                                        f"{_guess_encoding(path)}")],
+                                        f"{_guess_encoding(data)}")],
                          "open it and save as 'CSV UTF-8 (comma delimited)', then run again") from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError(path, [Problem("(file)", "the file is empty")], f"a KPI CSV has a header row: {KPI_COLUMNS}") from exc
@@ -286,9 +295,8 @@ def catalogue_problems(df: pd.DataFrame, catalogue: KpiCatalogue) -> list[Proble
     return out
 
 
-def _guess_encoding(path: Path) -> str:
+def _guess_encoding(data: bytes) -> str:
     """A hint at which encoding a non-UTF-8 file is in (Windows-1252 from Excel is the usual one)."""
-    data = path.read_bytes()
     for name, label in (("utf-16", "UTF-16"), ("cp1252", "Windows-1252 (Excel's plain 'CSV')")):
         try:
             data.decode(name)

@@ -20,6 +20,8 @@ from .xlsx import find_header_row, open_sheet, sheet_rows
 POPULATION_COLUMNS = ["area_type", "area_code", "area_name", "force", "year", "population"]
 _YEAR_COL = re.compile(r"^Estimated Population mid-(\d{4})$")
 _SHEETS = ("MYE5",)
+# The largest local authority (Birmingham) is about 1.2 million; a figure far past this is not one authority.
+MAX_LAD_POPULATION = 20_000_000
 
 
 def empty_population() -> pd.DataFrame:
@@ -40,14 +42,25 @@ def read_lad_population(path: Path) -> pd.DataFrame:
         raise InputError(path, [Problem("MYE5 header", "no 'Estimated Population mid-YYYY' columns",
                                         row=hdr_i + 1)], "use the ONS 'Mid-Year Population Estimates' workbook")
     out, problems = [], []
+    first_at: dict[str, int] = {}
     for r_i, row in enumerate(rows[hdr_i + 1:], start=hdr_i + 2):
         code = str(row[0]).strip() if row and row[0] is not None else ""
         if not re.fullmatch(r"[EW]0[6-9]\d{6}", code):
             continue  # countries, regions, counties and blank/footnote rows: not local authorities
+        if code in first_at:  # both rows would be summed into the force area's population
+            problems.append(Problem("MYE5 Code", f"the same local authority as row {first_at[code]}", row=r_i,
+                                    value=code))
+            continue
+        first_at[code] = r_i
         for c_i, year in years.items():
             v = row[c_i] if c_i < len(row) else None
-            if not isinstance(v, (int, float)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
                 problems.append(Problem(f"MYE5 {header[c_i]}", "not a number", row=r_i, value=v))
+                continue
+            # A population is a whole number of people, more than none (a rate per 1,000 divides by it).
+            if not (0 < v <= MAX_LAD_POPULATION) or v != int(v):
+                problems.append(Problem(f"MYE5 {header[c_i]}", f"a population is a whole number from 1 to "
+                                        f"{MAX_LAD_POPULATION:,}", row=r_i, value=v))
                 continue
             out.append((code, str(row[1]).strip(), year, float(v)))
     if problems:

@@ -170,10 +170,23 @@ def _check_name(path: Path, force: str) -> tuple[str, str]:
     return m.group(1), m.group(3)
 
 
+def _has_records(path: Path) -> bool:
+    """Whether anything but blank space follows the header line (one small read)."""
+    with open_regular(path) as f:
+        f.readline(1 << 16)
+        return bool(f.read(4096).strip())
+
+
 def _check_header(path: Path, kind: str) -> None:
     expected = KINDS[kind]
     header = _read_header(path)
     if header == expected:
+        # A month with no records would count as a month of zero crimes, a figure no force has ever had: a download
+        # cut short after its header, not data.
+        if not _has_records(path):
+            raise InputError(path, [Problem("(file)", f"holds the {kind} header but no records")],
+                             "re-download the month from data.police.uk; if it really is empty, remove the file so "
+                             "the month shows as missing")
         return
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]

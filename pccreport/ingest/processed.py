@@ -111,17 +111,37 @@ def _sources(out: Path) -> list[dict]:
     return rows
 
 
+def _national_delivered(paths: Paths) -> bool:
+    """Whether data/raw/ holds any national table (ONS or Home Office): then every national output must exist."""
+    from .national import raw_dirs
+
+    return any(d.is_dir() and any(not f.name.startswith(".") for f in d.iterdir()) for d in raw_dirs(paths).values())
+
+
+def _national_table(paths: Paths, name: str) -> pd.DataFrame | None:
+    """One table of data/processed/national/, None only when no national table was delivered at all: missing or
+    unreadable while data/raw/ has the tables is an error, or ranks and rates would vanish from a report that
+    would still be called built."""
+    path = paths.processed / "national" / name
+    if not path.exists():
+        if _national_delivered(paths):
+            raise PccReportError(f"processed national table {name} is missing from data/processed/national/ "
+                                 "although data/raw/ has the ONS or Home Office tables: run the ingest again")
+        return None
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise PccReportError(f"processed national table {name} in data/processed/national/ cannot be read "
+                             f"({type(exc).__name__}: {str(exc)[:120]}): run the ingest again") from exc
+
+
 def load_national(paths: Paths) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """data/processed/national/recorded_crime.parquet and population.parquet, each None when not yet built."""
-    folder = paths.processed / "national"
-    out = []
-    for name in ("recorded_crime.parquet", "population.parquet"):
-        path = folder / name
-        out.append(pd.read_parquet(path) if path.exists() else None)
-    return out[0], out[1]
+    """data/processed/national/recorded_crime.parquet and population.parquet, each None when nothing national was
+    delivered (an error when data/raw/ has national tables but the processed one is missing)."""
+    return _national_table(paths, "recorded_crime.parquet"), _national_table(paths, "population.parquet")
 
 
 def load_national_csp(paths: Paths) -> pd.DataFrame | None:
-    """data/processed/national/recorded_crime_csp.parquet (ONS table C2 by CSP), None when not yet built."""
-    path = paths.processed / "national" / "recorded_crime_csp.parquet"
-    return pd.read_parquet(path) if path.exists() else None
+    """data/processed/national/recorded_crime_csp.parquet (ONS table C2 by CSP), None when nothing national was
+    delivered."""
+    return _national_table(paths, "recorded_crime_csp.parquet")

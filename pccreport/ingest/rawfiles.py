@@ -14,6 +14,10 @@ from ..safefiles import MAX_INPUT_BYTES, check_regular, check_time, open_regular
 
 # A data.police.uk CSV deflates about 5 to 10 times; a member far beyond that is a zip bomb, not a month of crime.
 MAX_ZIP_RATIO = 100
+# data.police.uk's largest download (every force, three years, three kinds) has about 5,000 members; zipfile reads
+# the whole central directory into memory when it opens an archive (about 0.5 KB a member), so the count is checked
+# from the end record first.
+MAX_ZIP_MEMBERS = 100_000
 # A national table is read whole: the ONS workbooks are about 1 MB, the Home Office open data table about 5 MB.
 MAX_TABLE_BYTES = 64 * 1024 * 1024
 
@@ -44,11 +48,33 @@ def check_workbook(path: Path, data: bytes) -> None:
             raise InputError(path, [Problem("(file)", f"inflates to {total:,} bytes, more than the limit of "
                                                       f"{MAX_INPUT_BYTES:,}")],
                              "check it is the published workbook; re-download it")
+        # Every part inflated once, its CRC checked (a few MB for a published workbook): damage is named here, by
+        # part, for every reader (openpyxl, pandas), instead of surfacing from inside theirs as zlib.error.
+        for info in z.infolist():
+            done = 0
+            try:
+                with z.open(info) as f:
+                    while block := f.read(1 << 20):
+                        done += len(block)
+                        check_time(path)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                raise InputError(f"{path}!{info.filename}", [Problem("(member)", f"damaged after byte {done:,} of "
+                                                                     f"{info.file_size:,}: {exc}")],
+                                 "the workbook is corrupt; re-download it from the publisher") from exc
 
 
 def open_zip(zp: Path, within: Path | None = None) -> zipfile.ZipFile:
     """Open an archive that is a regular file (not a FIFO or a link out of ``within``); InputError if unreadable."""
-    check_regular(zp, within)
+    with open_regular(zp, within) as f:
+        try:
+            end = zipfile._EndRecData(f)  # noqa: SLF001 - the end record zipfile itself reads first (zip64 too)
+        except OSError:
+            end = None  # not a zip: said below
+    members = end[zipfile._ECD_ENTRIES_TOTAL] if end else 0  # noqa: SLF001
+    if members > MAX_ZIP_MEMBERS:
+        raise InputError(zp, [Problem("(file)", f"holds {members:,} members, more than the limit of "
+                                                f"{MAX_ZIP_MEMBERS:,} (not a data.police.uk download)")],
+                         "check it is the right archive; unpack the months you need and deliver those")
     try:
         return zipfile.ZipFile(zp)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:

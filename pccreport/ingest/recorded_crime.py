@@ -134,6 +134,10 @@ class _Table:
                 return " ".join(t.split())
         return f"ONS published {symbol!r} instead of a figure"
 
+    def explains(self, symbol: str) -> bool:
+        """Whether the table's own notes or titles say what ``symbol`` means."""
+        return any(f"'{symbol}'" in t or f"{symbol} indicates" in t for t in [*self.notes.values(), *self.titles])
+
     def name_notes(self, raw_name: object) -> list[str]:
         m = _NAME_NOTES.search(str(raw_name or ""))
         if not m:
@@ -163,12 +167,24 @@ def _cell(sheet: str, col: int, excel_row: int, header: str) -> str:
     return f"{sheet} {letters}{excel_row} ({header})"
 
 
+# The symbols ONS prints in place of a figure (its statistical-symbols guidance): not available, suppressed,
+# confidential, not applicable, low reliability, and P3's '+' for City of London's rate. Anything else that is not
+# a number is refused, unless the table's own notes explain it: read as "withheld", a stray "NaN", "1e308" or
+# "=HYPERLINK(…)" silently replaced a published figure.
+ONS_SYMBOLS = {"..", ":", "-", "*", "+", "[x]", "[c]", "[z]", "[u]", "[w]", "[low]"}
+
+
 def _p1_records(t: _Table, by_code: dict[str, Force], first_value_col: int, code_col: int, name_col: int,
-                source: str, period: str, excusable=None) -> tuple[list[dict], list[Problem], list[str]]:
+                source: str, period: str, excusable=None, key_cols: tuple[int, ...] | None = None
+                ) -> tuple[list[dict], list[Problem], list[str]]:
     """Count records for every force row. A row-level problem is an error, unless ``excusable(row)`` says ONS's own
-    table is known to carry such rows (C2's "Unassigned …" rows): those are left out and listed with the reason."""
+    table is known to carry such rows (C2's "Unassigned …" rows): those are left out and listed with the reason.
+
+    Each count is a whole number of 0 or more, or a symbol ONS uses for a withheld figure; a row whose ``key_cols``
+    (default: the area code) repeat an earlier row's is an error, as either figure could be the published one."""
     records, problems, excluded = [], [], []
     cols = [(i, h) for i, h in enumerate(t.header) if i >= first_value_col and h]
+    first_at: dict[tuple, int] = {}
     for excel_row, r in t.body:
         code = str(r[code_col] or "").strip()
         if not _FORCE_CODE.match(code):
@@ -177,6 +193,12 @@ def _p1_records(t: _Table, by_code: dict[str, Force], first_value_col: int, code
         force, prob = _match_force(code, r[name_col], by_code, t.path, row,
                                    _cell(t.sheet, name_col, excel_row, t.header[name_col] or "Area Name"))
         row_problems = [prob] if prob else []
+        key = tuple(" ".join(str(r[c] or "").split()) for c in (key_cols or (code_col,)))
+        if key in first_at:
+            row_problems.append(Problem(_cell(t.sheet, code_col, excel_row, t.header[code_col] or "Area Code"),
+                                        f"the same area as row {first_at[key]}: only one can be the published "
+                                        "figure", row=row, value=code))
+        first_at.setdefault(key, row)
         row_records = []
         extra = t.name_notes(r[name_col])
         for i, h in cols:
@@ -187,6 +209,15 @@ def _p1_records(t: _Table, by_code: dict[str, Force], first_value_col: int, code
             if n is None and v is None:
                 row_problems.append(Problem(_cell(t.sheet, i, excel_row, h),
                                             "blank where ONS publishes a figure or a symbol", row=row))
+                continue
+            if n is None and str(v).strip() not in ONS_SYMBOLS and not t.explains(str(v).strip()):
+                row_problems.append(Problem(_cell(t.sheet, i, excel_row, h), "neither a number nor a symbol ONS "
+                                            "prints for a withheld figure ('..', '[x]', '[c]')", row=row,
+                                            value=str(v).strip()[:40]))
+                continue
+            if n is not None and (n < 0 or n != int(n)):
+                row_problems.append(Problem(_cell(t.sheet, i, excel_row, h),
+                                            "a count of offences is a whole number of 0 or more", row=row, value=v))
                 continue
             reason = "" if n is not None else _join([t.legend(str(v).strip())] + extra)
             row_records.append(dict(period_end=period, force=force.slug, ons_code=code, offence_group=h,
@@ -282,7 +313,8 @@ def read_c2_csv(path: Path, registry: dict[str, Force]) -> pd.DataFrame:
     # ONS's own year ending June 2025 C2 carries two "Unassigned" rows under another force's code (e.g.
     # "E23000032, Surrey, unassigned Surrey", blank): they are left out and listed, not guessed at.
     recs, problems, excluded = _p1_records(t, by_code, 6, 0, 1, path.name, period,
-                                           excusable=lambda r: clean_label(r[3]).lower().startswith("unassigned"))
+                                           excusable=lambda r: clean_label(r[3]).lower().startswith("unassigned"),
+                                           key_cols=(0, 2, 3, 4, 5))  # force, CSP and local authority
     if problems:
         raise InputError(path, problems, "the file must be ONS Table C2 as published, saved as CSV")
     for r in recs:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import re
 import sys
 import zipfile
@@ -20,48 +21,81 @@ from ..config import Paths
 from ..errors import InputError, PccReportError, Problem
 from ..hashing import atomic_write_bytes
 from ..registry import load_registry
+from ..safefiles import read_bounded
+from .rawfiles import member_chunks, member_info, open_zip
 
 _MEMBER_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-([a-z][a-z-]*)-(street|outcomes)\.csv$")
-MAX_MEMBER_BYTES = 512 * 2**20  # a month of the largest force is ~30 MB; anything far bigger is not a street file
+
+
+def _header_problem(zip_path: Path, info: zipfile.ZipInfo, slug: str, want: str) -> Problem | None:
+    """Why the member is not the named force's data.police.uk file (header and first row), or None."""
+    head, whole = b"", True
+    for block in member_chunks(zip_path, info.filename, chunk=1 << 16):
+        head += block
+        if head.count(b"\n") >= 2 or len(head) >= 1 << 17:
+            whole = False  # stopped early: the last character may be cut in two
+            break
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if whole or exc.reason != "unexpected end of data":
+            line = head[:exc.start].count(b"\n") + 1
+            return Problem(info.filename, f"byte 0x{head[exc.start]:02x} on line {line} is not UTF-8 text: not a "
+                                          "data.police.uk file (they are UTF-8 CSV)")
+        text = head[:exc.start].decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO("\n".join(text.split("\n", 2)[:2])))  # the header and the first row
+    first = next(reader, None)
+    if reader.fieldnames is None or "Falls within" not in reader.fieldnames:
+        return Problem(info.filename, "no 'Falls within' column: not a data.police.uk file")
+    if first is not None and first["Falls within"] != want:
+        return Problem(f"{info.filename} row 2 'Falls within'", f"the file name says {slug} ({want!r})",
+                       value=first["Falls within"])
+    return None
 
 
 def plan_routes(zip_path: Path, paths: Paths) -> list[tuple[str, Path]]:
-    """(member name, destination) for every police file in the zip; InputError listing every member that does not fit."""
+    """(member name, destination) for every police file in the zip; InputError listing every member that does not fit.
+
+    The archive is read as the ingest reads one: a regular file, every member within the size and compression-ratio
+    limits, damage an InputError naming the member. Two members for the same month and force, or an archive with no
+    police file at all, are refused: one copy would silently win, or nothing be routed with no word said.
+    """
     registry = load_registry(paths)
     problems: list[Problem] = []
     routes: list[tuple[str, Path]] = []
-    try:
-        z = zipfile.ZipFile(zip_path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(zip_path, [Problem("(file)", f"not a readable zip archive: {exc}")],
-                         "download the archive again from data.police.uk") from exc
-    with z:
-        for info in z.infolist():
-            name = PurePosixPath(info.filename).name
-            m = _MEMBER_RE.match(name)
-            if info.is_dir() or not m:
-                continue
-            month, slug, _ = m.groups()
-            if slug not in registry:
-                problems.append(Problem(info.filename, "the force in the file name is not in params/forces.yaml",
-                                        value=slug))
-                continue
-            if info.file_size > MAX_MEMBER_BYTES:
-                problems.append(Problem(info.filename, f"larger than {MAX_MEMBER_BYTES // 2**20} MB uncompressed",
-                                        value=info.file_size))
-                continue
-            with z.open(info) as fh:
-                head = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-                reader = csv.DictReader(head)
-                first = next(reader, None)
-            want = registry[slug].police_uk_name
-            if reader.fieldnames is None or "Falls within" not in reader.fieldnames:
-                problems.append(Problem(info.filename, "no 'Falls within' column: not a data.police.uk file"))
-            elif first is not None and first["Falls within"] != want:
-                problems.append(Problem(f"{info.filename} row 2 'Falls within'",
-                                        f"the file name says {slug} ({want!r})", value=first["Falls within"]))
-            else:
-                routes.append((info.filename, paths.police_uk_raw(slug) / month / name))
+    seen: dict[Path, str] = {}
+    with open_zip(zip_path) as z:
+        infos = z.infolist()
+    for info in infos:
+        name = PurePosixPath(info.filename).name
+        m = _MEMBER_RE.match(name)
+        if info.is_dir() or not m:
+            continue
+        month, slug, _ = m.groups()
+        if slug not in registry:
+            problems.append(Problem(info.filename, "the force in the file name is not in params/forces.yaml",
+                                    value=slug))
+            continue
+        dest = paths.police_uk_raw(slug) / month / name
+        if dest in seen:
+            problems.append(Problem(info.filename, f"the same month and force as {seen[dest]!r}: only one can be "
+                                                   "copied"))
+            continue
+        seen[dest] = info.filename
+        try:
+            with open_zip(zip_path) as z:
+                member_info(z, zip_path, info.filename)  # size and ratio, before a byte is inflated
+            problem = _header_problem(zip_path, info, slug, registry[slug].police_uk_name)
+        except InputError as exc:
+            problems += [Problem(info.filename, p.message) for p in exc.problems]
+            continue
+        if problem:
+            problems.append(problem)
+        else:
+            routes.append((info.filename, dest))
+    if not problems and not routes:
+        problems.append(Problem("(file)", "holds no data.police.uk street or outcomes file "
+                                          "(YYYY-MM/YYYY-MM-<force>-street.csv)"))
     if problems:
         raise InputError(zip_path, problems, "nothing was copied; fix or remove the files named, or download again")
     return routes
@@ -71,15 +105,16 @@ def route(zip_path: Path, paths: Paths) -> dict[str, int]:
     """Copy every routed member into place (atomically, unchanged files left alone); files written per force."""
     routes = plan_routes(zip_path, paths)
     written: dict[str, int] = {}
-    with zipfile.ZipFile(zip_path) as z:
-        for member, dest in routes:
-            data = z.read(member)
-            if dest.exists() and dest.read_bytes() == data:
+    for member, dest in routes:
+        data = b"".join(member_chunks(zip_path, member))  # bounded and CRC-checked, like every member read
+        if os.path.lexists(dest):
+            # What is there must be a file delivered before (not a FIFO, device or link out): compared, then replaced.
+            if read_bounded(dest, dest.parent) == data:
                 continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(dest, data)
-            force = dest.parent.parent.name
-            written[force] = written.get(force, 0) + 1
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(dest, data)
+        force = dest.parent.parent.name
+        written[force] = written.get(force, 0) + 1
     return written
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
+from xml.etree import ElementTree as ET
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -31,13 +33,17 @@ def clean_label(value: object) -> str:
     return s.strip()
 
 
+# What openpyxl lets through from a damaged workbook: the zip layer, the inflater, and the XML parser.
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, ET.ParseError)
+
+
 def open_sheet(path: Path, names: Iterable[str]):
     """The first sheet of ``path`` whose name (spaces trimmed) is in ``names``; InputError if none or not xlsx."""
     data = read_table(path)  # a regular file, bounded in size
     check_workbook(path, data)  # no member inflating past the limits
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except _DAMAGE as exc:
         raise InputError(path, [Problem("(file)", f"could not be opened as an xlsx workbook: {exc}")],
                          "the file may be truncated; re-download it from the publisher") from exc
     wanted = {n.strip() for n in names}
@@ -49,8 +55,18 @@ def open_sheet(path: Path, names: Iterable[str]):
 
 
 def sheet_rows(ws, path: Path) -> list[tuple]:
-    """All rows of a read-only sheet as tuples."""
-    return [tuple(r) for r in ws.iter_rows(values_only=True)]
+    """All rows of a read-only sheet as tuples; a sheet damaged inside the workbook (its deflate stream, CRC or XML)
+    is an InputError naming the file, the sheet and the last row read, not the decoder's own traceback: openpyxl
+    reads a read-only sheet only as its rows are iterated, after the workbook opened without complaint."""
+    rows: list[tuple] = []
+    try:
+        for r in ws.iter_rows(values_only=True):
+            rows.append(tuple(r))
+    except _DAMAGE as exc:
+        raise InputError(path, [Problem(f"sheet {ws.title!r}", f"damaged after row {len(rows):,}: "
+                                                               f"{type(exc).__name__}: {exc}")],
+                         "the workbook is corrupt; re-download it from the publisher") from exc
+    return rows
 
 
 def find_header_row(rows: list[tuple], test: Callable[[tuple], bool], path: Path, sheet: str, what: str,

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import html
 import re
 
 import nh3
 from markdown_it import MarkdownIt
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from typing_extensions import Annotated
 
 from ..config import Paths
 from ..errors import InputError
-from ..yamlfile import load_yaml, pydantic_problems
+from ..periods import check_month
+from ..yamlfile import AnalystModel, load_yaml, pydantic_problems
 
 # Raw HTML in the source is escaped by markdown-it (html=False); nh3 then enforces an allow-list on what remains.
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False})
 _ALLOWED_TAGS = {"p", "em", "strong", "code", "a", "ul", "ol", "li", "br"}
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>?")
 # javascript:/vbscript: anywhere; data: only as a link target, since "data:" is ordinary prose ("missing data: ...").
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")  # the target of a Markdown link [text](target)
 _BAD_SCHEME = re.compile(r"\b(?:javascript|vbscript)\s*:|\]\(\s*data\s*:", re.IGNORECASE)
 
 
@@ -33,19 +36,24 @@ def _markdown_only(text: str) -> str:
     scheme = _BAD_SCHEME.search(text) or _BAD_SCHEME.search(html.unescape(text))  # "&#106;avascript:" too
     if scheme:
         raise ValueError(f"{scheme.group(0)!r} links are not allowed; links must start https://, http:// or mailto:")
+    for target in _LINK_TARGET.findall(html.unescape(text)):
+        if not re.match(r"(?i)(https?://|mailto:)", target):
+            raise ValueError(f"link target {target[:60]!r} is not allowed; links must start https://, http:// or "
+                             "mailto: (a relative link would point into the report's own folders)")
     return text
 
 
 def _due_understood(text: str) -> str:
     if _parse_due(text) is None:
-        raise ValueError("must be a date written YYYY-MM-DD, YYYY-MM, YYYY-Qn, 'Qn YYYY' or 'June 2023'")
+        raise ValueError("must be a date written YYYY-MM-DD, YYYY-MM, YYYY-Qn, 'Qn YYYY', 'June 2023' "
+                         "or '15 June 2023'")
     return text
 
 
 Text = Annotated[str, AfterValidator(_markdown_only)]
 
 
-class Deliverable(BaseModel):
+class Deliverable(AnalystModel):
     """One deliverable: action, when it is due and how far along it is."""
 
     model_config = ConfigDict(extra="forbid")
@@ -54,10 +62,10 @@ class Deliverable(BaseModel):
     progress: int = Field(ge=0, le=100)
     note: Text = ""
     # When the work began ('YYYY-MM' or 'YYYY-MM-DD'); without it, 12 months before the due date is assumed.
-    start: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
+    start: Annotated[str, AfterValidator(lambda t: check_month(t, day=True))] | None = None
 
 
-class Section(BaseModel):
+class Section(AnalystModel):
     """Narrative for one priority (or for delivery & governance)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -67,7 +75,7 @@ class Section(BaseModel):
     risks: list[Text] = []
 
 
-class Narrative(BaseModel):
+class Narrative(AnalystModel):
     """All the analyst's words for one force-quarter."""
 
     model_config = ConfigDict(extra="forbid")
@@ -105,7 +113,10 @@ def load_narrative(paths: Paths, force: str, quarter: str) -> Narrative:
 def md_inline(text: str) -> str:
     """Render one line of analyst Markdown to sanitised inline HTML (no raw HTML, no script, no javascript: links)."""
     rendered = _MD.renderInline(str(text))
-    return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    # Relative links are dropped too: in the published folder "../../.logs/run.log" would reach the run's logs, and
+    # in the PDF a relative link becomes a file:// link into the build machine.
+    return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener noreferrer", url_relative="deny")
 
 
 START_MONTHS = 12  # assumed length of a deliverable's work when no start is given (docs/methods.md)
@@ -135,13 +146,17 @@ def due_label(due: str) -> str:
     parsed = _parse_due(due)
     if parsed is None:
         return due
-    return f"{parsed.day} {parsed:%b %Y}" if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", due) else f"{parsed:%b %Y}"
+    return f"{parsed.day} {parsed:%b %Y}" if re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2}|\d{1,2}\s+\S+\s+\d{4})\s*", due) else f"{parsed:%b %Y}"
+
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
 
 
 def _parse_due(due: str) -> dt.date | None:
-    """Due dates are written 'YYYY-MM-DD', 'YYYY-MM', 'YYYY-Qn' or 'June 2023'; a month or quarter means its last day."""
-    import pandas as pd
-
+    """Due dates are written 'YYYY-MM-DD', 'YYYY-MM', 'YYYY-Qn', 'Qn YYYY', 'June 2023' or '15 June 2023'; a month or
+    quarter means its last day. Nothing else is guessed at: pandas would read '01/02/2023' as 2 January, '2023' as
+    January and 'now' as the day of the build."""
     from ..periods import Quarter
 
     text = due.strip()
@@ -150,15 +165,19 @@ def _parse_due(due: str) -> dt.date | None:
         text = f"{swapped.group(2)}-{swapped.group(1)}"
     if re.fullmatch(r"\d{4}-Q[1-4]", text):
         return Quarter.parse(text).end_month.end_time.date()
+    m = (re.fullmatch(r"(?P<y>\d{4})-(?P<m>\d{2})(?:-(?P<d>\d{2}))?", text, re.ASCII)
+         or re.fullmatch(r"(?:(?P<d>\d{1,2})\s+)?(?P<name>[A-Za-z]+)\.?\s+(?P<y>\d{4})", text, re.ASCII))
+    if not m:
+        return None
+    year = int(m["y"])
+    month = int(m["m"]) if m.groupdict().get("m") else _MONTHS.get(m["name"].lower())
+    if month is None or not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        return None
+    day = int(m["d"]) if m["d"] else calendar.monthrange(year, month)[1]
     try:
-        ts = pd.Timestamp(text)
-    except (ValueError, TypeError):
+        return dt.date(year, month, day)
+    except ValueError:
         return None
-    if ts.year < 2000:
-        return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return ts.date()
-    return pd.Period(ts, "M").end_time.date()
 
 
 def escape(text: str) -> str:

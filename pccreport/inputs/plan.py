@@ -5,19 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
+from typing_extensions import Annotated
 
 from ..config import Paths
 from ..errors import InputError, Problem
-from ..yamlfile import load_yaml, pydantic_problems
+from ..periods import check_month
+from ..yamlfile import AnalystModel, load_yaml, pydantic_problems
 
 if TYPE_CHECKING:
     from ..ingest.kpis import KpiCatalogue
 
 Slug = Field(pattern=r"^[a-z0-9_]{1,60}$")
+Month = Annotated[str, AfterValidator(check_month)]  # 'YYYY-MM', ASCII digits, 2000 to 2100
 
 
-class _Strict(BaseModel):
+class _Strict(AnalystModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -26,20 +29,11 @@ class SpcSettings(_Strict):
 
     screen_moving_ranges: bool = False
     baseline_points: int | None = Field(default=None, ge=2)
-    rebase_at: list[str] = []  # months 'YYYY-MM' from which limits are recalculated, e.g. a new operating model
+    rebase_at: list[Month] = []  # months 'YYYY-MM' from which limits are recalculated, e.g. a new operating model
     run_length: int = Field(default=7, ge=6, le=8)
     trend_length: int = Field(default=7, ge=6, le=8)
     two_of_three_includes_beyond_limits: bool = True
     min_points: int = Field(default=15, ge=2)
-
-    @model_validator(mode="after")
-    def _months(self) -> "SpcSettings":
-        import re
-
-        bad = [m for m in self.rebase_at if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", m)]
-        if bad:
-            raise ValueError(f"rebase_at months must be written YYYY-MM, e.g. 2022-09; got {bad}")
-        return self
 
 
 class Metric(_Strict):
@@ -67,7 +61,7 @@ class Metric(_Strict):
     median_kpi: str | None = None
     service_level: float | None = Field(default=None, gt=0)
     # range: the first month of the history the range is taken over ('YYYY-MM'; default all history)
-    range_from: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    range_from: Month | None = None
     # vs_national: the KPI area holding the national figure
     national_area: str = "national"
     spc: SpcSettings | None = None

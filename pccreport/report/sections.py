@@ -6,7 +6,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ..inputs.narrative import Deliverable, due_label, due_status, md_inline
-from ..yamlfile import safe_load
+from ..errors import InputError, Problem
+from ..yamlfile import load_yaml
 from . import rag as rag_
 from . import statements as st
 
@@ -118,4 +119,8 @@ def narrative_section(anchor: str, heading: str, section, narrative, plan, quart
 
 def load_glossary(path) -> dict[str, str]:
     """The glossary of acronyms and terms (params/glossary.yaml)."""
-    return {str(k): str(v) for k, v in (safe_load(path.read_text(encoding="utf-8")) or {}).items()}
+    doc = load_yaml(path) or {}
+    if not isinstance(doc, dict):
+        raise InputError(path, [Problem("(top level)", "is not a mapping of term: meaning")],
+                         "write each glossary entry as 'TERM: what it means'")
+    return {str(k): str(v) for k, v in doc.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import types
 import shutil
 import subprocess
 import sys
@@ -251,3 +252,70 @@ def test_plan_years_are_checked_for_what_would_be_built_and_an_unchanged_run_loa
     assert invoke([*argv, "--quarter", "2022-Q2"]) == 0
     (row,) = _json_out(capsys)["results"]
     assert row["status"] == "skip" and "unchanged" in row["reason"] and loads == []
+
+
+# Class 1 for the terminal and the log: text quoted from an input cannot forge a summary line or drive the terminal.
+
+FORGED = "bad cell\n1 built, 0 skipped, 0 failed\x1b[2J\u202e"
+
+
+def _clean(text: str) -> bool:
+    return "\x1b" not in text and "\u202e" not in text and "\r" not in text
+
+
+def test_a_failure_quoting_an_input_stays_on_its_own_summary_line():
+    rows = [{"force": "wiltshire", "quarter": "2023-Q1", "status": "failed", "seconds": 1.0,
+             "notebook": "00_front.ipynb", "cell": "2", "error": FORGED},
+            {"force": "dorset", "quarter": "2023-Q1", "status": "skipped", "reason": FORGED, "seconds": 0.0}]
+    lines = summary_table(rows).splitlines()
+    assert len(lines) == 4 and all(_clean(ln) for ln in lines)
+    assert lines[-1] == "0 built, 1 skipped, 1 failed"  # the only count line is the real one
+    assert "bad cell\\n1 built" in lines[1] and "\\x1b[2J" in lines[1]
+
+
+def test_describe_failure_is_one_printable_line_for_any_error():
+    import papermill.exceptions as pme
+
+    from pccreport.batch.cli import describe_failure
+    from pccreport.errors import InputError, Problem
+
+    cell = pme.PapermillExecutionError(3, 3, "x = 1", "ValueError", f"value {FORGED!s}", [])
+    for exc in (cell, ValueError(f"\x1b[31m{FORGED}"), InputError(f"a.zip!{FORGED}", [Problem("x", "y")])):
+        out = describe_failure(exc)
+        assert "\n" not in out and _clean(out), out
+
+
+def test_the_run_log_shows_control_characters_as_escapes(tmp_path):
+    import logging
+
+    from pccreport.batch import cli as batch_cli
+
+    log_file = tmp_path / "run.log"
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        batch_cli._setup_logging(log_file)
+        logging.getLogger("pccreport").warning("[1/1] failed wiltshire 2023-Q1: %s", FORGED)
+        summary = "force  status\nwiltshire  failed"
+        logging.getLogger("pccreport").info("summary\n%s", batch_cli.Lines(summary))
+    finally:
+        for h in list(root.handlers):
+            if h not in before:
+                h.close()
+                root.removeHandler(h)
+    text = log_file.read_text(encoding="utf-8")
+    assert _clean(text) and "\\x1b[2J" in text
+    assert "\nwiltshire  failed\n" in text  # a multi-line message the package writes keeps its own lines
+    assert not any(ln.startswith("1 built") for ln in text.splitlines())
+
+
+def test_check_and_dry_run_listings_print_escapes(monkeypatch, capsys):
+    from pccreport.batch import cli as batch_cli
+    from pccreport.batch.manifest import Decision
+
+    sel = types.SimpleNamespace(warnings={("wiltshire", "2023-Q1"): [FORGED]},
+                                not_built=[("dorset", "2023-Q1", "no-data", FORGED)], no_plan=[])
+    batch_cli._dry_run(sel, {("wiltshire", "2023-Q1"): Decision(True, FORGED)}, as_json=False)
+    out = capsys.readouterr().out
+    assert _clean(out) and "\\x1b[2J" in out
+    assert not any(ln.startswith("1 built") for ln in out.splitlines())

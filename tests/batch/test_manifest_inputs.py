@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +179,67 @@ def test_a_shared_input_that_is_not_a_regular_file_is_named_for_every_force_quar
     for f in ("wiltshire", "dorset"):
         d, current = decide(root, f, "2023-Q1", shared=shared)
         assert d.build and current == {} and "cannot be read" in d.reason and "stray.csv" in d.reason
+
+
+def test_the_forces_own_kpi_catalogue_is_an_input(root):
+    """params/<force>/kpis.yaml sets bounds, survey design factors and sub-force areas; a change was 'unchanged'."""
+    first = fingerprint(root, "wiltshire", "2023-Q1")
+    own = root.params / "wiltshire" / "kpis.yaml"
+    assert first["inputs"]["params/wiltshire/kpis.yaml"]["sha256"]
+    own.write_text(own.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert changed(first, fingerprint(root, "wiltshire", "2023-Q1", first)) == ["params/wiltshire/kpis.yaml"]
+    own.unlink()
+    assert changed(first, fingerprint(root, "wiltshire", "2023-Q1", first)) == ["params/wiltshire/kpis.yaml (removed)"]
+
+
+def test_the_methods_text_printed_in_the_notes_is_an_input(root, tmp_path, monkeypatch):
+    methods = tmp_path / "methods.md"
+    methods.write_text(Paths(root.root).methods.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(Paths, "methods", property(lambda self: methods))
+    first = fingerprint(root, "wiltshire", "2023-Q1")
+    methods.write_text(methods.read_text(encoding="utf-8") + "\nA corrected sentence.\n", encoding="utf-8")
+    assert changed(first, fingerprint(root, "wiltshire", "2023-Q1", first)) == ["docs/methods.md"]
+
+
+_TRACE: list[set[str]] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _TRACE and event == "open" and isinstance(args[0], (str, os.PathLike)):
+        _TRACE[-1].add(os.path.realpath(os.fspath(args[0])))
+
+
+def test_every_parameter_file_a_report_reads_is_in_the_manifest(tmp_path):
+    """Traced, not listed by hand: what the plan, narrative, catalogue, registry, glossary and notes readers open
+    (the parts of a report read from params/ and docs/) against the manifest. It found kpis.yaml and methods.md."""
+    import shutil
+    import sys
+
+    from pccreport import registry
+    from pccreport.batch.manifest import input_files
+    from pccreport.ingest.processed import ReportData
+    from pccreport.inputs.narrative import load_narrative
+    from pccreport.inputs.plan import load_plan
+    from pccreport.report import notes, sections
+
+    shutil.copytree(DEFAULT_ROOT / "params", tmp_path / "params")
+    root = Paths(tmp_path)  # no data: ReportData reads the parameters it needs and finds nothing delivered
+    if _audit not in getattr(sys, "_pccreport_hooks", []):
+        sys.addaudithook(_audit)  # a hook cannot be removed: it records only while _TRACE is set
+        sys._pccreport_hooks = [*getattr(sys, "_pccreport_hooks", []), _audit]
+    registry._load.cache_clear()  # read the registry afresh, as a build's own process does
+    _TRACE.append(set())
+    try:
+        load_plan(root, "wiltshire")
+        load_narrative(root, "wiltshire", "2023-Q1")
+        ReportData.load(root, registry.load_registry(root)["wiltshire"])
+        sections.load_glossary(root.param_file("glossary.yaml"))
+        notes.methods_html(root.methods)
+    finally:
+        opened = _TRACE.pop()
+    listed = {os.path.realpath(p) for p in input_files(root, "wiltshire", "2023-Q1").values() if p}
+    places = [os.path.realpath(root.params), os.path.realpath(root.methods.parent)]
+    read = {f for f in opened if any(f.startswith(p + os.sep) for p in places)}
+    assert {"plan.yaml", "2023-Q1.yaml", "kpis.yaml", "kpi_catalogue.yaml", "forces.yaml", "glossary.yaml",
+            "methods.md"} <= {Path(f).name for f in read}
+    assert read <= listed, sorted(read - listed)

@@ -148,3 +148,43 @@ def test_allow_empty_flag_reaches_the_build_through_the_command_and_the_worker(r
     assert r["status"] == "built empty" and r["warnings"][0].startswith("empty report: none of the")
     assert [t["allow_empty"] for t in seen] == [False, True]
     assert "--allow-empty" in click_cli.commands["build"].get_help(__import__("click").Context(click_cli))
+
+
+# National tables: ranks, rates per 1,000 and peer figures come from data/processed/national/.
+
+def _raw_national(paths: Paths) -> None:
+    d = paths.raw / "ons" / "recorded_crime"
+    d.mkdir(parents=True)
+    (d / "table_p1.csv").write_text("Police Force Area\n")
+
+
+@pytest.mark.parametrize("table", ["recorded_crime.parquet", "population.parquet"])
+def test_a_processed_national_table_missing_while_raw_tables_exist_is_an_error(root, table):
+    import pandas as pd
+
+    _raw_national(root)
+    out = root.processed / "national"
+    out.mkdir(parents=True)
+    for name in ("recorded_crime.parquet", "population.parquet", "recorded_crime_csp.parquet"):
+        if name != table:
+            pd.DataFrame({"x": [1]}).to_parquet(out / name)
+    with pytest.raises(PccReportError, match=f"processed national table {table} is missing"):
+        ReportData.load(root, load_registry(root)["wiltshire"])
+
+
+def test_a_truncated_national_table_is_an_error_naming_it(root):
+    from pccreport.ingest.processed import load_national_csp
+
+    _raw_national(root)
+    out = root.processed / "national"
+    out.mkdir(parents=True)
+    (out / "recorded_crime_csp.parquet").write_bytes(b"PAR1 truncated")
+    with pytest.raises(PccReportError, match="recorded_crime_csp.parquet .* cannot be read"):
+        load_national_csp(root)
+
+
+def test_no_national_table_delivered_is_still_not_supplied(root):
+    from pccreport.ingest.processed import load_national, load_national_csp
+
+    (root.raw / "ons" / "recorded_crime").mkdir(parents=True)  # an empty folder delivers nothing
+    assert load_national(root) == (None, None) and load_national_csp(root) is None

@@ -95,3 +95,73 @@ def test_stale_builds_that_are_links_are_unlinked_not_followed(tmp_path):
     removed = batch.clean_stale_builds(paths, "wiltshire", Q)
     assert planted in removed and not planted.is_symlink() and _untouched(elsewhere)
     assert (final / "wiltshire-2023-Q1-report.html").read_text() == "new report"  # the published build is kept
+
+
+# The lock file is written too (truncated, then the holder's pid): a link or a hard link there emptied its target.
+
+def _plant(locks: Path, how: str, victim: Path) -> None:
+    lock = locks / f"{Q}.lock"
+    if how == "folder is a link":
+        locks.parent.mkdir(parents=True, exist_ok=True)
+        locks.symlink_to(victim.parent)
+        return
+    locks.mkdir(parents=True, exist_ok=True)
+    if how == "symlink":
+        lock.symlink_to(victim)
+    elif how == "relative symlink":
+        lock.symlink_to(os.path.relpath(victim, locks))
+    elif how == "hard link":
+        os.link(victim, lock)
+    elif how == "dangling symlink":
+        lock.symlink_to(victim.parent / "made-by-the-lock")
+    elif how == "fifo":
+        os.mkfifo(lock)
+
+
+LOCK_PLANTS = ["symlink", "relative symlink", "hard link", "dangling symlink", "fifo", "folder is a link"]
+
+
+@pytest.mark.parametrize("how", LOCK_PLANTS)
+def test_a_planted_lock_file_is_refused_and_nothing_outside_is_touched(tmp_path, how):
+    from pccreport.batch.locks import ForceQuarterLock
+
+    paths, _, elsewhere = _tree(tmp_path)
+    victim = elsewhere / "precious.txt"
+    _plant(paths.reports / "wiltshire" / ".locks", how, victim)
+    before = sorted(p.name for p in elsewhere.iterdir())
+    with pytest.raises(OSError) as exc:
+        ForceQuarterLock(paths.reports, "wiltshire", Q).acquire()
+    assert "remove" in exc.value.strerror
+    assert _untouched(elsewhere) and sorted(p.name for p in elsewhere.iterdir()) == before
+
+
+@pytest.mark.parametrize("how", ["symlink", "hard link"])
+def test_a_build_meeting_a_planted_lock_fails_with_a_reason(tmp_path, how):
+    paths, _, elsewhere = _tree(tmp_path)
+    _plant(paths.reports / "wiltshire" / ".locks", how, elsewhere / "precious.txt")
+    res = batch.run_one(paths, "wiltshire", Q)
+    assert res.status == "failed" and "lock file" in res.error and "remove it" in res.error
+    assert _untouched(elsewhere)
+
+
+def test_an_ordinary_lock_file_is_reused_and_released(tmp_path):
+    from pccreport.batch.locks import ForceQuarterLock, LockBusy
+
+    paths, _, _ = _tree(tmp_path)
+    for _ in range(2):  # the second time over the file the first left behind
+        lock = ForceQuarterLock(paths.reports, "wiltshire", Q).acquire()
+        assert f"pid {os.getpid()}" in lock.path.read_text()
+        with pytest.raises(LockBusy):
+            ForceQuarterLock(paths.reports, "wiltshire", Q).acquire()
+        lock.release()
+
+
+def test_a_status_folder_that_is_a_link_is_not_written_through(tmp_path, caplog):
+    from pccreport.batch.index import record_attempt
+
+    paths, _, elsewhere = _tree(tmp_path)
+    (paths.reports / "wiltshire" / ".status").symlink_to(elsewhere)
+    before = sorted(p.name for p in elsewhere.iterdir())
+    record_attempt(paths, {"force": "wiltshire", "quarter": Q, "status": "failed", "error": "x"})
+    assert sorted(p.name for p in elsewhere.iterdir()) == before and _untouched(elsewhere)
+    assert "cannot record the status" in caplog.text and "is a link" in caplog.text

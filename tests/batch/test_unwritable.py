@@ -84,3 +84,41 @@ def test_a_lock_that_cannot_be_made_is_a_failed_result_not_a_crash(tmp_path):
     (tmp_path / "reports" / "wiltshire").write_text("a file where the force folder should be")
     res = batch.run_one(paths, "wiltshire", "2023-Q1")
     assert res.status == "failed" and "cannot write under reports/wiltshire/" in res.error
+
+
+def test_a_build_whose_data_processed_cannot_be_written_stops_with_a_summary(tmp_path):
+    """data/processed/ (written by the ingest) was not probed: each build then failed part-way on a bare errno."""
+    paths = make_root(tmp_path, start="2022-10", end="2023-03")
+    paths.processed.mkdir(parents=True, exist_ok=True)
+    os.rename(paths.processed, tmp_path / "moved")
+    paths.processed.write_text("a file where the folder should be")
+    proc = _run(paths)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "data/processed: cannot write there (it is a file, not a folder); make data/processed/ a writable" \
+        in proc.stdout and "wiltshire  2023-Q1  not built" in proc.stdout
+    assert paths.processed.read_text() == "a file where the folder should be"
+    assert not paths.reports.exists() or not list(paths.reports.rglob("*.html"))
+
+
+def test_the_probe_names_each_place_with_its_own_hint(tmp_path):
+    (tmp_path / "processed").write_text("x")
+    ok = tmp_path / "fine"
+    lines = unwritable([ok, tmp_path / "processed", tmp_path / "processed" / "under"],
+                       {tmp_path / "processed": "fix data", tmp_path / "processed" / "under": "fix under"})
+    assert len(lines) == 2 and ok.is_dir() and not list(ok.iterdir())  # the probe leaves nothing behind
+    assert lines[0].endswith("(it is a file, not a folder); fix data")
+    assert "processed/under: cannot write there" in lines[1] and lines[1].endswith("fix under")
+
+
+def test_a_full_disk_is_found_by_the_probe(tmp_path, monkeypatch):
+    """A name can still be made on a full disk; the probe writes and flushes a block, which then fails."""
+    import errno
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    lines = unwritable([tmp_path / "tmp"], {tmp_path / "tmp": "set TMPDIR to a writable folder with free space"})
+    assert lines == [f"{tmp_path / 'tmp'}: cannot write there (No space left on device); set TMPDIR to a writable "
+                     "folder with free space"]
+    assert not list((tmp_path / "tmp").iterdir())

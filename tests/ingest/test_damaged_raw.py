@@ -165,3 +165,29 @@ def test_check_inputs_opens_zips_and_finds_the_same_damage(tmp_path, real_csv, w
     problems = "\n".join(check_inputs(paths, "wiltshire", "2023-Q1").problems)
     assert (NAME if where == "FIFO" else "download.zip") in problems and "Traceback" not in problems
     assert "no data.police.uk files" not in problems
+
+
+def test_an_archive_with_too_many_members_is_refused_before_it_is_listed(tmp_path, monkeypatch):
+    """zipfile reads every central-directory entry into memory on opening; the count comes from the end record."""
+    monkeypatch.setattr(rawfiles, "MAX_ZIP_MEMBERS", 50)
+    zp = tmp_path / "police_uk" / "download.zip"
+    zp.parent.mkdir()
+    with zipfile.ZipFile(zp, "w") as z:
+        for i in range(51):
+            z.writestr(f"x/{i}.txt", b"")
+    opened = []
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", lambda self, *a, **k: opened.append(a))
+    with pytest.raises(InputError, match="holds 51 members, more than the limit of 50"):
+        police_uk.discover_items(zp.parent, "wiltshire")
+    assert opened == []  # refused from the end record: zipfile never parsed the directory
+
+
+def test_an_archive_at_the_member_limit_and_an_empty_one_still_open(tmp_path, monkeypatch):
+    monkeypatch.setattr(rawfiles, "MAX_ZIP_MEMBERS", 50)
+    for n in (50, 0):
+        zp = tmp_path / f"{n}.zip"
+        with zipfile.ZipFile(zp, "w") as z:
+            for i in range(n):
+                z.writestr(f"x/{i}.txt", b"")
+        with rawfiles.open_zip(zp) as z:
+            assert len(z.namelist()) == n

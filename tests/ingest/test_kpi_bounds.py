@@ -78,3 +78,35 @@ def test_a_huge_kpi_csv_is_refused_quickly(tmp_path, catalogue, rows, match):
     with pytest.raises(InputError, match=match):
         kpis.read_kpi_csv(p, "wiltshire", catalogue)
     assert time.process_time() - t0 < 60  # a generous ceiling (about 1 s here); unbounded it ran past 120 s
+
+
+@pytest.mark.parametrize("period", ["٢٠٢٣-03",          # Arabic-Indic digits: a second spelling of 2023-03
+                                    '"2023-03\n"',      # a quoted trailing newline, which "$" let through
+                                    "1900-03", "2999-03"])
+def test_kpi_periods_are_ascii_months_of_the_report_years(tmp_path, catalogue, period):
+    with pytest.raises(InputError, match=r"row 1 \(line 2\), field 'period': must be a month written YYYY-MM"):
+        _read(tmp_path, [f"wiltshire,outstanding_suspects,force,{period},5,,,count"], catalogue)
+
+
+def test_a_second_spelling_of_a_month_no_longer_escapes_the_duplicate_check(tmp_path, catalogue):
+    with pytest.raises(InputError) as exc:
+        _read(tmp_path, ["wiltshire,outstanding_suspects,force,2023-03,5,,,count",
+                         "wiltshire,outstanding_suspects,force,٢٠٢٣-03,7,,,count"], catalogue)
+    assert "row 2 (line 3), field 'period'" in str(exc.value)
+
+
+def test_a_kpi_csv_linked_from_outside_its_folder_is_not_read(tmp_path, catalogue):
+    """Class 5: read through the bounded reader with the force's KPI folder as its bound."""
+    folder = tmp_path / "raw" / "kpis" / "wiltshire"
+    folder.mkdir(parents=True)
+    outside = tmp_path / "somebody-else.csv"
+    outside.write_text(HEADER + "wiltshire,outstanding_suspects,force,2023-03,5,,,count\n", encoding="utf-8")
+    (folder / "kpis.csv").symlink_to(outside)
+    with pytest.raises(InputError, match="is a link to a place outside wiltshire/"):
+        kpis.ingest(folder, tmp_path / "out", "wiltshire", catalogue)
+    assert not (tmp_path / "out").exists()
+    (folder / "kpis.csv").unlink()
+    (folder / "inner.csv").write_text(outside.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "kpis.csv").symlink_to(folder / "inner.csv")  # a link inside the folder is still read
+    with pytest.raises(InputError, match="the same KPI appears in more than one file"):
+        kpis.ingest(folder, tmp_path / "out", "wiltshire", catalogue)

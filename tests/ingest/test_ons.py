@@ -199,3 +199,67 @@ def test_loaders_return_empty_frames_with_the_interface_columns(tmp_path):
             "population_basis", "ons_rate", "source"} <= set(rc.columns)
     pop = ons_population.load_population(tmp_path / "missing.parquet")
     assert pop.empty and list(pop.columns) == ["area_type", "area_code", "area_name", "force", "year", "population"]
+
+
+# Class 8 for ONS counts: a whole number of 0 or more, or a symbol ONS prints for a withheld figure; one row per area.
+
+def _p1_edited(tmp_path, edit) -> "Path":
+    import io
+
+    rows = list(csv.reader(io.StringIO(shared(*P1_CSV).read_text(encoding="utf-8-sig"), newline="")))
+    at = next(i for i, r in enumerate(rows) if r and r[0] == "E23000038")  # Wiltshire
+    edit(rows, at)
+    out = tmp_path / "p1.csv"
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    return out
+
+
+@pytest.mark.parametrize("value,message", [
+    ("-5", "a count of offences is a whole number of 0 or more"),
+    ("12.5", "a count of offences is a whole number of 0 or more"),
+    ("NaN", "neither a number nor a symbol ONS prints"),   # read as "withheld" before, the figure silently gone
+    ("inf", "neither a number nor a symbol ONS prints"),
+    ("1e308", "neither a number nor a symbol ONS prints"),
+    ('=HYPERLINK("http://x")', "neither a number nor a symbol ONS prints"),
+    ("n/a", "neither a number nor a symbol ONS prints"),
+])
+def test_a_p1_count_that_is_no_count_is_refused_at_its_cell(tmp_path, registry, value, message):
+    path = _p1_edited(tmp_path, lambda rows, at: rows[at].__setitem__(3, value))
+    with pytest.raises(InputError) as exc:
+        recorded_crime.read_p1_csv(path, registry)
+    assert message in str(exc.value) and "Table P1 D" in str(exc.value)  # column D: violence against the person
+
+
+@pytest.mark.parametrize("symbol", ["..", "[x]", "[c]"])
+def test_onss_own_symbols_are_still_read_as_withheld(tmp_path, registry, symbol):
+    path = _p1_edited(tmp_path, lambda rows, at: rows[at].__setitem__(3, symbol))
+    df = recorded_crime.read_p1_csv(path, registry)
+    cell = df[(df.force == "wiltshire") & (df.offence_group == "Violence against the person")]
+    assert len(cell) == 1 and math.isnan(cell["count"].iloc[0]) and cell["suppressed"].iloc[0]
+
+
+@pytest.mark.parametrize("second", ["same figures", "other figures"])
+def test_an_area_repeated_in_a_table_is_refused(tmp_path, registry, second):
+    def dup(rows, at):
+        row = list(rows[at])
+        if second == "other figures":
+            row[2] = "1"
+        rows.insert(at + 1, row)
+
+    with pytest.raises(InputError, match="the same area as row"):
+        recorded_crime.read_p1_csv(_p1_edited(tmp_path, dup), registry)
+
+
+def test_a_csp_repeated_in_table_c2_is_refused_but_several_csps_of_a_force_are_not(tmp_path, registry):
+    import io
+
+    rows = list(csv.reader(io.StringIO(shared(*C2_CSV).read_text(encoding="utf-8-sig"), newline="")))
+    wilts = [i for i, r in enumerate(rows) if r and r[0] == "E23000038"]
+    assert len(wilts) > 1  # the force total and its CSPs: one force code, several rows
+    rows.insert(wilts[-1] + 1, list(rows[wilts[-1]]))
+    out = tmp_path / "c2.csv"
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    with pytest.raises(InputError, match="the same area as row"):
+        recorded_crime.read_c2_csv(out, registry)

@@ -113,3 +113,27 @@ def test_the_publishers_own_repeated_ids_are_kept_but_a_repeated_block_is_refuse
     (d / "2025-01-wiltshire-street.csv").write_text(_file(many), encoding="utf-8")
     with pytest.raises(InputError, match=r"row 101 \(line 102\), field 'Crime ID'"):
         police_uk.ingest(d, tmp_path / "out2", "wiltshire", "Wiltshire Police")
+
+
+@pytest.mark.parametrize("body", ["", "\n", "\r\n\r\n", "   \n"])
+@pytest.mark.parametrize("path", ["one file", "batch", "zip member"])
+def test_a_month_with_a_header_and_no_records_is_refused_not_counted_as_zero(tmp_path, body, path):
+    """Read as a month of no crimes, it drew a zero in every series (no force has had one): a download cut short."""
+    import zipfile
+
+    d = tmp_path / "raw"
+    d.mkdir()
+    empty = ",".join(police_uk.STREET_COLUMNS) + "\n" + body
+    if path == "zip member":
+        with zipfile.ZipFile(d / "download.zip", "w") as z:
+            z.writestr("2025-01/2025-01-wiltshire-street.csv", empty)
+    else:
+        (d / "2025-01-wiltshire-street.csv").write_text(empty, encoding="utf-8")
+    if path == "batch":
+        (d / "2025-02-wiltshire-street.csv").write_text(_file(_good_rows()).replace("2025-01", "2025-02"),
+                                                        encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="holds the street header but no records") as exc:
+        police_uk.ingest(d, out, "wiltshire", "Wiltshire Police")
+    assert "2025-01-wiltshire-street.csv" in str(exc.value) and "2025-02" not in str(exc.value)
+    assert not (out / "street").exists()

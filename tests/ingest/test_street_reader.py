@@ -212,6 +212,9 @@ def test_the_many_file_read_refuses_or_counts_every_record(tmp_path_factory, rec
         summary = police_uk.ingest(d, tmp / "out", "wiltshire", "Wiltshire Police")
     except InputError as exc:
         assert exc.problems and NAME in str(exc)
+        if n_records == 0:  # a month of no records is refused as a download cut short (issue 15, round two)
+            assert "holds the street header but no records" in str(exc)
+            return
         assert any(len(r) != 12 for r in records) or any(r != [r[0], *GOOD[1:]] for r in records), str(exc)
         return
     assert summary.rows + sum(summary.excluded.values()) == n_records + 1  # + the good February row

@@ -29,3 +29,17 @@ def test_yaml_syntax_error_names_line(tmp_path):
     (tmp_path / "params" / "wiltshire" / "plan.yaml").write_text("force: wiltshire\npriorities: [\n")
     with pytest.raises(InputError, match=r"line \d+"):
         load_plan(Paths(tmp_path), "wiltshire")
+
+
+@pytest.mark.parametrize("field,old", [("rebase_at", '["2022-09"]'), ("range_from", '"2022-07"')])
+@pytest.mark.parametrize("month", ["٢٠٢٢-09", "2022-09\\n", "1900-09", "2022-9"])
+def test_plan_months_are_ascii_yyyy_mm_of_the_report_years(tmp_path, field, old, month):
+    """A bare "\\d" and "$" took Arabic-Indic digits and a trailing newline; both now go through check_month."""
+    shutil.copytree(DEFAULT_ROOT / "params", tmp_path / "params")
+    plan = tmp_path / "params" / "wiltshire" / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    new = f'["{month}"]' if field == "rebase_at" else f'"{month}"'
+    assert f"{field}: {old}" in text
+    plan.write_text(text.replace(f"{field}: {old}", f"{field}: {new}"), encoding="utf-8")
+    with pytest.raises(InputError, match=f"{field}.*must be a month written YYYY-MM"):
+        load_plan(Paths(tmp_path), "wiltshire")
