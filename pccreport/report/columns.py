@@ -1,18 +1,22 @@
 """WeasyPrint's multi-column layout with its column balancing made cheaper, the columns it lays out unchanged.
 
 The report's score cards flow down two balanced columns (``.cards { columns: 2 }`` in print). To balance them,
-WeasyPrint 70.0's ``columns_layout`` lays out every column again at heights 1px apart, from the average column
-height up, whenever it cannot tell how much more height the next card needs: in the sample report about 100 such
-layouts for one priority's last page of cards, and half of the whole document's layout time. The columns split the
-same way at every height until one of them can hold more (each column is filled greedily from where the previous
-one ended, so where each ends never moves back as the height grows), and WeasyPrint's loop stops at, or goes on
-from, the first height where the split changes. ``_first_new_split`` finds that height by doubling steps and
-bisection over the same 1px grid (heights made by adding 1 as the loop does, so the floats are the same), and the
-loop carries on from there exactly as before: the chosen height, hence every page, is the one stepping finds.
+WeasyPrint 70.0's ``columns_layout`` lays every column out again at one trial height after another, from the average
+column height up, each step the "lost space" it measured at a trial, or 1px when it measured none. In the sample
+report it made about 800 column layouts for 17 multi-column boxes, most of them 1px apart (up to a first card taller
+than the average, or while no column measured a lost space), and spent half of the document's layout time there.
+While the columns split the same way (each ends where it did), a 1px trial repeats the last one: the same content
+in each column, and no lost space measured, since a column's measured shortfall does not grow with the height
+(``next box - (height - used)``: ``used`` grows at most as the height does). So ``_next_height`` lays out only the
+1px trials at doubling steps, then bisects (each column is filled greedily from where the previous one ended, so
+where each ends never moves back as the height grows), and the loop carries on at the first 1px trial whose split
+differs: the height stepping reaches, the same float, hence the same pages. Steps of a measured lost space are
+WeasyPrint's own: a column broken inside a box fills to its bottom, so what it measures moves with the height by
+float noise and cannot be predicted without laying it out.
 
 ``columns_layout`` below is WeasyPrint 70.0's (``weasyprint/layout/column.py``, BSD-3-Clause, © Simon Sapin and
-contributors, CourtBouillon) with that one change, marked ``pccreport:``. ``install`` puts it in place only over that
-exact function (its source's SHA-256); any other WeasyPrint keeps its own.
+contributors, CourtBouillon) with that change, its lines marked ``pccreport:``. ``install`` puts it in place only over
+that exact function (its source's SHA-256); any other WeasyPrint keeps its own.
 """
 
 # columns_layout below keeps WeasyPrint's own layout and comments, so a diff against it shows only our change.
@@ -25,6 +29,8 @@ from weasyprint.layout.absolute import absolute_layout
 from weasyprint.layout.column import _create_column_box, _report_footnotes
 from weasyprint.layout.percent import percentage, resolve_percentages
 
+# Where a column that laid out nothing ends, in a split; distinct from a resume_at (None when a column holds the rest).
+NOTHING = "nothing laid out"
 # SHA-256 of WeasyPrint 70.0's weasyprint.layout.column.columns_layout source, the function copied here.
 UPSTREAM_SHA256 = "7a05cce3272fc581cf8d9352ebe07d4de51fb742dfccd6d2e86895ac0eca9691"
 
@@ -44,33 +50,26 @@ def install() -> bool:
     return True
 
 
-def _plus_ones(height: float, steps: int) -> float:
-    """``height`` after ``steps`` additions of 1, as WeasyPrint's loop makes it (the same float, not height + steps)."""
-    for _ in range(steps):
+def _steps(height: float, max_height: float) -> list[float]:
+    """The heights WeasyPrint's balancing loop steps through from ``height`` 1px at a time (``height += 1``, the same
+    floats), up to the first over ``max_height``."""
+    out = []
+    while not out or out[-1] <= max_height:
         height += 1
-    return height
+        out.append(height)
+    return out
 
 
-def _max_steps(height: float, max_height: float) -> int:
-    """The most 1px steps from ``height`` (added as the loop adds them) that stay within ``max_height``."""
-    steps = max(0, floor(max_height - height))
-    while steps > 0 and _plus_ones(height, steps) > max_height:
-        steps -= 1
-    while _plus_ones(height, steps + 1) <= max_height:
-        steps += 1
-    return steps
-
-
-def _first_new_split(context, column_box, count, height, max_height, position_y, skip_stack, containing_block,
-                     page_is_empty, first_letter_style, first_line_style, original_excluded_shapes,
-                     here) -> float:
-    """The height WeasyPrint's balancing reaches by 1px steps from ``height`` (the columns did not hold everything
-    there, and it had no better step): the first one where the columns split differently from ``here`` (where each
-    ended at ``height``), or the first over ``max_height`` if none up to it does."""
+def _next_height(context, column_box, count, height, max_height, position_y, skip_stack, containing_block,
+                 page_is_empty, first_letter_style, first_line_style, original_excluded_shapes, here) -> float:
+    """The height WeasyPrint's loop reaches from ``height`` by 1px steps (it measured no lost space there): the first
+    whose layout splits the columns otherwise than ``here`` (where each column ended at ``height``), or the first
+    over ``max_height``. Found by laying out the columns at doubling steps, then by bisection: each column is filled
+    greedily from where the previous one ended, so where each ends never moves back as the height grows."""
     from weasyprint.layout.block import block_box_layout, remove_placeholders
 
     def split(h):
-        """Where each column ends at height ``h`` (None: a column laid out nothing), state put back afterwards."""
+        """Where each column ends at height ``h`` (its resume_at: None when it holds the rest), state put back."""
         footnotes = (len(context.current_page_footnotes), len(context.reported_footnotes))
         ends, boxes, resume = [], [], skip_stack
         for _ in range(count):
@@ -78,7 +77,7 @@ def _first_new_split(context, column_box, count, height, max_height, position_y,
                 context, column_box, context.page_bottom - position_y - h, resume, containing_block,
                 page_is_empty, [], [], [], first_letter_style, first_line_style, discard=False, max_lines=None)
             if new_box is None:
-                ends.append(None)
+                ends.append(NOTHING)
                 break
             boxes.append(new_box)
             ends.append(resume)
@@ -88,32 +87,34 @@ def _first_new_split(context, column_box, count, height, max_height, position_y,
         while len(context.excluded_shapes) > len(original_excluded_shapes):
             context.excluded_shapes.pop()
         if footnotes != (len(context.current_page_footnotes), len(context.reported_footnotes)):
-            return None  # footnotes moved: not a pure function of the height, so take WeasyPrint's own 1px step
+            return None  # footnotes moved: not a function of the height alone
         return ends
 
-    last = _max_steps(height, max_height)
-    lo, hi, step = 0, None, 1  # same split after lo steps; a new one after hi steps
+    steps = _steps(height, max_height)
+    last = len(steps) - 1  # over max_height: the loop stops there without a layout
+    lo, hi, step = -1, None, 1  # steps[lo] splits as here does (-1: height itself); steps[hi] does not
     while hi is None:
         probe = min(lo + step, last)
-        if probe == lo:
-            return _plus_ones(height, last + 1)  # the same split up to max_height: the next step goes over it
-        other = split(_plus_ones(height, probe))
+        if probe == last:
+            hi = last
+            break
+        other = split(steps[probe])
         if other is None:
-            return height + 1
+            return steps[0]  # WeasyPrint's own single step
         if other != here:
             hi = probe
         else:
             lo, step = probe, step * 2
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        other = split(_plus_ones(height, mid))
+        other = split(steps[mid])
         if other is None:
-            return height + 1
+            return steps[0]
         if other != here:
             hi = mid
         else:
             lo = mid
-    return _plus_ones(height, hi)
+    return steps[hi]
 
 
 def columns_layout(context, box, bottom_space, skip_stack, containing_block,
@@ -275,7 +276,7 @@ def columns_layout(context, box, bottom_space, skip_stack, containing_block,
             column_skip_stack = skip_stack
             consumed_heights = []
             new_boxes = []
-            ends = []  # pccreport: where each column ended (None: it laid out nothing)
+            ends = []  # pccreport: where each column ended (its resume_at, or NOTHING)
             for i in range(count):
                 # Render one column
                 new_box, resume_at, next_page, _, _, _ = block_box_layout(
@@ -287,7 +288,7 @@ def columns_layout(context, box, bottom_space, skip_stack, containing_block,
                 if new_box is None:
                     # We didn't render anything, retry
                     column_skip_stack = {0: None}
-                    ends.append(None)  # pccreport
+                    ends.append(NOTHING)  # pccreport
                     break
                 new_boxes.append(new_box)
                 ends.append(resume_at)  # pccreport
@@ -357,10 +358,9 @@ def columns_layout(context, box, bottom_space, skip_stack, containing_block,
 
                 # Increase the column heights and render them again
                 if lost_space == inf:
-                    # pccreport: the 1px steps, taken at once up to the first
-                    # height where the columns split differently (see
-                    # _first_new_split); the same height as stepping.
-                    height = _first_new_split(
+                    # pccreport: WeasyPrint's 1px steps, taken at once up to
+                    # the first height where the columns split otherwise.
+                    height = _next_height(
                         context, column_box, count, height, max_height,
                         current_position_y, skip_stack, containing_block,
                         page_is_empty, first_letter_style, first_line_style,

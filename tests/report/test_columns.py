@@ -57,6 +57,7 @@ def _layout(html: str, layout) -> tuple[list[list[tuple]], int]:
 
 @pytest.mark.parametrize("heights,before", [
     ([40, 40, 40, 40, 40], 0),  # cards of one size
+    ([15, 15, 120], 0),  # the second column lays out nothing at first, then all the rest: two different splits
     ([15, 160, 15, 120, 30, 15], 5),  # mixed, starting part-way down the page
     ([120] * 9, 2),  # more than a page: the columns go on to the next page, then balance there
     (["A statement that wraps over lines. " * n for n in (6, 1, 3, 2)], 0),  # text broken into lines
@@ -85,9 +86,9 @@ def test_installed_only_over_the_function_it_was_copied_from(monkeypatch):
 
 
 def test_steps_are_the_floats_the_loop_makes():
-    h = 532.8
-    stepped = h
-    for _ in range(85):
-        stepped += 1
-    assert columns._plus_ones(h, 85) == stepped
-    assert columns._max_steps(532.8, 540.0) == 7 and columns._plus_ones(532.8, 8) > 540.0
+    steps = columns._steps(532.8, 540.0)
+    stepped, expected = 532.8, []
+    for _ in range(8):
+        stepped += 1  # the loop's "height += 1"
+        expected.append(stepped)
+    assert steps == expected and steps[-1] > 540.0 >= steps[-2]
