@@ -33,7 +33,7 @@ FRONT, GOVERNANCE, BACK = "00_front.ipynb", "90_governance.ipynb", "99_back_matt
 BUILDS = ".builds"  # finished and in-progress builds; reports/<force>/<quarter> is a symlink to one
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Imported by every notebook: loaded in each warm kernel while the build computes the context (kernel.py's preload).
-KERNEL_PRELOAD = ("pccreport.report",)
+KERNEL_PRELOAD = ("pccreport.report", "pccreport.report.charts", "pccreport.report.panel_charts")
 KERNEL_START_TIMEOUT = 60  # WarmKernel's default start timeout
 
 
