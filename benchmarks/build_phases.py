@@ -7,8 +7,9 @@ Phases (seconds since the build started, wall clock): the ingest check, the cont
 warm kernel start (with its preloaded imports; the lanes start while the context is computed), each notebook, the
 HTML and the PDF. Then, in this process: every chart of the report drawn and encoded (``charts.png_bytes``; wall
 and CPU seconds, and the same without the per-interval tick locators, to show what they save), and the PDF step split
-into HTML parse, layout and PDF writing. ``--tiny`` (run by tests/test_benchmarks.py): a one-metric-per-priority
-plan, one repeat, result under ``--out`` only.
+into HTML parse, layout and PDF writing, then laid out again with WeasyPrint's own column balancing (what
+``report/columns.py`` saves). ``--tiny`` (run by tests/test_benchmarks.py): a one-metric-per-priority plan, one
+repeat, result under ``--out`` only.
 """
 
 from __future__ import annotations
@@ -126,19 +127,35 @@ def draw_all(figs: list[bytes], memo: bool) -> tuple[float, float]:
 
 
 def pdf_split(report: Path) -> dict:
-    """The PDF step of the built report again, in parts: HTML parse, layout (render), PDF writing."""
+    """The PDF step of the built report again, in parts: HTML parse, layout (render), PDF writing; then the layout
+    again with WeasyPrint's own multi-column layout in place of ``report.columns``' (CPU seconds of each)."""
+    import weasyprint.layout.block as block
+    import weasyprint.layout.column as column
     from weasyprint import HTML
 
+    from pccreport.report import columns
+
     html = next(report.glob("*-report.html")).read_text(encoding="utf-8")
+    columns.install()  # as render.pdf_bytes does
     HTML(string=html[:2000] + "</body></html>").write_pdf()  # imports and font set-up paid before the clock
     t = time.perf_counter()
     doc = HTML(string=html)
     t1 = time.perf_counter()
+    c1 = time.process_time()
     rendered = doc.render()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     pdf = rendered.write_pdf()
     t3 = time.perf_counter()
+    ours = block.columns_layout
+    block.columns_layout = column.columns_layout
+    try:
+        c3 = time.process_time()
+        HTML(string=html).render()
+        stock_cpu = time.process_time() - c3
+    finally:
+        block.columns_layout = ours
     return {"parse_s": round(t1 - t, 2), "layout_s": round(t2 - t1, 2), "write_s": round(t3 - t2, 2),
+            "layout_cpu_s": round(c2 - c1, 2), "layout_cpu_weasyprint_columns_s": round(stock_cpu, 2),
             "pages": len(rendered.pages), "images": html.count("data:image/png;base64,"),
             "html_mb": round(len(html.encode()) / 2**20, 2), "pdf_mb": round(len(pdf) / 2**20, 2)}
 
@@ -169,7 +186,8 @@ def main() -> None:
                      "charts_wall_cpu_s": {k: [round(x, 2) for x in v] for k, v in drawn.items()}, "pdf": split})
         print(f"repeat {i + 1} (load {load}): build {stamps[-1]['end_s']}s; {len(figs)} charts "
               f"{drawn['memo'][1]:.2f} CPU-s (without tick memo {drawn['no_memo'][1]:.2f}); PDF parse "
-              f"{split['parse_s']}s layout {split['layout_s']}s write {split['write_s']}s", flush=True)
+              f"{split['parse_s']}s layout {split['layout_s']}s (CPU {split['layout_cpu_s']}s, with WeasyPrint's own column "
+              f"layout {split['layout_cpu_weasyprint_columns_s']}s) write {split['write_s']}s", flush=True)
     save("build_phases", {
         "what": "wiltshire 2023-Q1 built in-process (batch.build.build, jobs=2), phases stamped; charts and PDF again",
         "repeats": args.repeats, "runs": runs,

@@ -44,6 +44,7 @@ def test_build_phases_benchmark_runs_in_tiny_mode(tmp_path):
     doc = json.loads((tmp_path / "build_phases.json").read_text())
     run = doc["runs"][0]
     assert doc["tiny"] is True and run["charts"] > 0 and run["pdf"]["pages"] > 0
+    assert run["pdf"]["layout_cpu_s"] > 0 and run["pdf"]["layout_cpu_weasyprint_columns_s"] > 0
     assert {"context", "write_pdf", "build"} <= {p["what"] for p in run["phases"]}
 
 

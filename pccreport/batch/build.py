@@ -32,7 +32,7 @@ from .manifest import BACK, FRONT, GOVERNANCE, MANIFEST, decide, fingerprint
 log = logging.getLogger("pccreport")
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Imported by every notebook: loaded in each warm kernel while the build computes the context (kernel.py's preload).
-KERNEL_PRELOAD = ("pccreport.report",)
+KERNEL_PRELOAD = ("pccreport.report", "pccreport.report.charts", "pccreport.report.panel_charts")
 KERNEL_START_TIMEOUT = 60  # WarmKernel's default start timeout
 
 

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import InputError, Problem
@@ -124,6 +122,8 @@ _KPI_MONTH = r"(20\d\d|2100)-(0[1-9]|1[0-2])"
 
 
 def _schema(force: str) -> pa.DataFrameSchema:
+    import pandera.pandas as pa  # imported by the ingest's validation only, not by the report reading KPIs back
+
     nonneg = pa.Check.ge(0, error="must be 0 or more")
     return pa.DataFrameSchema(
         {
@@ -165,6 +165,8 @@ def _schema(force: str) -> pa.DataFrameSchema:
 
 
 def _whole() -> pa.Check:
+    import pandera.pandas as pa
+
     return pa.Check(lambda s: s.isna() | (s == s.round()), error="must be a whole number")
 
 
@@ -213,9 +215,11 @@ def read_kpi_csv(path: Path, force: str, catalogue: KpiCatalogue | None = None) 
         for idx in df.index[(text != "") & num.isna()]:
             problems.append(Problem(col, "must be a number", row=int(idx) + 1, value=raw.at[idx, col]))
         df[col] = num.astype(float)
+    import pandera.errors  # with _schema's pandera: imported where a KPI file is validated, not where one is read back
+
     try:
         valid = _schema(force).validate(df, lazy=True)
-    except SchemaErrors as exc:
+    except pandera.errors.SchemaErrors as exc:
         problems += _problems(exc)
         valid = None
     hint = KPI_HINT
@@ -308,7 +312,7 @@ def _guess_encoding(data: bytes) -> str:
     return "its encoding is not recognised"
 
 
-def _problems(exc: SchemaErrors) -> list[Problem]:
+def _problems(exc: pandera.errors.SchemaErrors) -> list[Problem]:
     out = []
     for rec in exc.failure_cases.itertuples(index=False):
         row = None if rec.index is None or pd.isna(rec.index) else int(rec.index) + 1

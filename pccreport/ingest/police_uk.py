@@ -25,7 +25,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
-import polars as pl
+# polars is imported by the functions that read CSVs, not here: the report (notebooks, the build's context) imports
+# this module only to read processed tables back, and a kernel or build process need not pay polars' import.
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -53,7 +54,6 @@ _MAX_ROWS_LISTED = 20
 # data.police.uk LSOA names are "<local authority name> <3 digits><letter>", e.g. "Swindon 017B".
 _LSOA_LAD = r"^(.+) [0-9]{3}[A-Z]$"
 AREA_COLUMNS = ["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code"]
-_SCHEMAS = {kind: {c: pl.String for c in cols} for kind, cols in KINDS.items()}
 # The columns the counts and checks use (the others are still split as CSV fields, and csvshape checks their text).
 _READ = {"street": ["filename", "Crime ID", "Month", "Falls within", "Longitude", "LSOA code", "LSOA name",
                     "Crime type", "Last outcome category"],
@@ -200,13 +200,23 @@ def _check_header(path: Path, kind: str) -> None:
     raise InputError(path, detail, f"a data.police.uk {kind} file has exactly the columns {expected}")
 
 
+def _text_schema(kind: str) -> dict:
+    """Every column of a ``kind`` file read as text (polars is imported by the ingest's reads only, not by the
+    report, which imports this module to read the processed tables back)."""
+    import polars as pl
+
+    return {c: pl.String for c in KINDS[kind]}
+
+
 def _scan(paths: list[Path], kind: str) -> pl.LazyFrame:
     """Every file of ``paths`` as one lazy frame: explicit all-text columns and quoting, never inference (real LSOA
     names such as "Bournemouth, Christchurch and Poole 040A" contain commas), a record with too many fields an error,
     an empty field (quoted or not) null, and each row's file in ``filename``. Records with too few fields are
     padded by polars; ``csvshape`` proves there are none before a file's rows are used."""
+    import polars as pl
+
     return pl.scan_csv([str(p) for p in paths], has_header=True, separator=",", quote_char='"',
-                       schema=_SCHEMAS[kind], null_values=[""], encoding="utf8", truncate_ragged_lines=False,
+                       schema=_text_schema(kind), null_values=[""], encoding="utf8", truncate_ragged_lines=False,
                        include_file_paths="filename", glob=False, raise_if_empty=False)
 
 
@@ -214,6 +224,8 @@ def _records(path: Path, kind: str) -> pl.DataFrame:
     """One file's records in file order with ``rownum`` from 1, read by the ``csv`` module so that a record with
     too few or too many fields is an error naming its row and the first field missing (blank lines are skipped,
     as a CSV reader does); an empty field is null."""
+    import polars as pl
+
     expected = KINDS[kind]
     rows: list[list[str]] = []
     problem = None
@@ -242,7 +254,7 @@ def _records(path: Path, kind: str) -> pl.DataFrame:
     if problem:
         problem.message = f"could not be read as CSV: {problem.message}"
         raise InputError(path, [problem], "the file may be truncated or not a CSV; re-download it")
-    frame = pl.DataFrame(list(zip(*rows)) if rows else [[] for _ in expected], schema=_SCHEMAS[kind], orient="col")
+    frame = pl.DataFrame(list(zip(*rows)) if rows else [[] for _ in expected], schema=_text_schema(kind), orient="col")
     return frame.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in expected) \
         .with_row_index("rownum", offset=1)
 
@@ -256,6 +268,8 @@ def _read_one(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame |
     Crime ID (anti-social behaviour) and without a location are kept, as data.police.uk intends. Every problem is
     reported with its data row and field.
     """
+    import polars as pl
+
     month, kind = _check_name(path, force)
     _check_header(path, kind)
     check_utf8(path, "data.police.uk files are UTF-8; re-download the file")
@@ -272,6 +286,8 @@ def _read_one(path: Path, force: str, police_uk_name: str, areas: pd.DataFrame |
 
 
 def _row_problems(rows: pl.DataFrame, month: str, police_uk_name: str, kind: str, areas) -> list[Problem]:
+    import polars as pl
+
     checks = [
         ("Month", pl.col("Month").ne_missing(month), f"must be {month}, the month in the file name"),
         ("Falls within", pl.col("Falls within").ne_missing(police_uk_name),
@@ -296,6 +312,8 @@ def _groups(frame: pl.LazyFrame, kind: str) -> pl.LazyFrame:
     """Rows counted per file and group, in one pass: for street files per crime type, last outcome and LSOA (with
     rows that have a Crime ID and a location); for outcomes files per outcome type. Month and 'Falls within' are
     not keys: ``_facts`` proves each file holds one value of each, the one its name and folder say."""
+    import polars as pl
+
     n = pl.len().cast(pl.Int64).alias("n")
     if kind == "street":
         return frame.group_by(
@@ -310,6 +328,8 @@ def _groups(frame: pl.LazyFrame, kind: str) -> pl.LazyFrame:
 def _facts(frame: pl.LazyFrame, kind: str) -> pl.LazyFrame:
     """Per file: the least and greatest Month and 'Falls within' and how many rows lack them, and for street files
     the Crime IDs given and how many distinct (``street_checks.id_counts``)."""
+    import polars as pl
+
     facts = [e for c in ("Month", "Falls within") for e in (pl.col(c).min().alias(f"{c} min"),
                                                            pl.col(c).max().alias(f"{c} max"),
                                                            pl.col(c).null_count().alias(f"{c} missing"))]
@@ -326,6 +346,8 @@ def _with_areas(groups: pl.DataFrame, kind: str, areas) -> pl.DataFrame:
     """The groups with local authority, CSP and force area from the ONS lookup ('' without one, or for rows with no
     location) and ``unknown_lsoa`` for an LSOA name the lookup does not know. The match runs once per distinct LSOA
     name, not once per group."""
+    import polars as pl
+
     if kind != "street":
         return groups.with_columns(unknown_lsoa=pl.lit(False))
     if areas is None:
@@ -343,6 +365,8 @@ def _with_areas(groups: pl.DataFrame, kind: str, areas) -> pl.DataFrame:
 def _outputs(groups: pl.DataFrame, kind: str) -> tuple[dict[str, pa.Table], dict[str, dict[str, int]]]:
     """Each file's output table (kept groups, sorted by the output keys, in the processed schema) and its excluded
     rows by reason."""
+    import polars as pl
+
     col = "crime_type" if kind == "street" else "outcome_type"
     reason = "no crime type" if kind == "street" else "no outcome type"
     excluded: dict[str, dict[str, int]] = {}
@@ -365,6 +389,8 @@ def _count(paths: list[Path], kind: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The groups (``_groups``) and per-file facts (``_facts``) of ``paths`` from one read of each file: the
     columns they need are read once, in batches of at most ``_BATCH_BYTES`` of files so that memory stays bounded
     for a large force's first ingest, and both are counted from them."""
+    import polars as pl
+
     groups, facts = [], []
     batch: list[Path] = []
     size = 0
@@ -386,6 +412,8 @@ def _read_batch(files: list[Path], kind: str, force: str, police_uk_name: str, a
                 ) -> tuple[dict[str, pa.Table], dict[str, dict[str, int]], list[InputError]]:
     """Read many files of one kind in one polars pass; a file that fails any check is re-read alone, record by
     record, for exact rows (and is kept if it passes there)."""
+    import polars as pl
+
     shapes = dict(shapes or {})
     errors: list[InputError] = []
     good = []

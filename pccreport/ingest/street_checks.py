@@ -9,7 +9,7 @@ concatenated, and would double counts.
 
 from __future__ import annotations
 
-import polars as pl
+# polars is imported by the functions below, which only the ingest's reads call (see police_uk.py).
 
 # The 14 categories data.police.uk publishes (https://data.police.uk/docs/method/crime-categories/), exactly as
 # they appear in street CSVs since May 2013.
@@ -27,6 +27,8 @@ DUPLICATE_MESSAGE = (f"this Crime ID is already on an earlier row, and more than
 
 def unknown_type(col: str = "Crime type") -> pl.Expr:
     """True for a crime type given but not one of the 14 (a missing type is excluded with a reason instead)."""
+    import polars as pl
+
     return pl.col(col).is_not_null() & ~pl.col(col).is_in(CRIME_TYPES)
 
 
@@ -38,6 +40,8 @@ def too_many_repeats(with_id: int, distinct: int) -> bool:
 def row_checks(rows: pl.DataFrame) -> list[tuple[str, pl.Expr, str]]:
     """(column, expression true for a bad row of ``rows``, message) for each street-row meaning check, as
     ``police_uk._row_problems`` runs them on one file's rows (in file order)."""
+    import polars as pl
+
     ids = rows.get_column("Crime ID")
     with_id = len(ids) - ids.null_count()
     repeated = too_many_repeats(with_id, ids.drop_nulls().n_unique())
@@ -53,5 +57,7 @@ def id_counts() -> list[pl.Expr]:
     IDs are compared by their 64-bit hash, which is cheaper than the 64-character strings; a collision can only make
     a file look more repeated than it is, and a file flagged is read again alone, where the IDs themselves decide.
     """
+    import polars as pl
+
     cid = pl.col("Crime ID")
     return [cid.count().alias("with_id"), cid.drop_nulls().hash().n_unique().alias("distinct")]

@@ -10,7 +10,6 @@ from xml.etree import ElementTree as ET
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import openpyxl
 
 from ..errors import InputError, Problem
 from .rawfiles import check_workbook, read_table
@@ -41,6 +40,8 @@ def open_sheet(path: Path, names: Iterable[str]):
     """The first sheet of ``path`` whose name (spaces trimmed) is in ``names``; InputError if none or not xlsx."""
     data = read_table(path)  # a regular file, bounded in size
     check_workbook(path, data)  # no member inflating past the limits
+    import openpyxl  # here, not at the top: a build with nothing new to ingest never reads a workbook
+
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except _DAMAGE as exc:

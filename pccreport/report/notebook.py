@@ -15,7 +15,7 @@ from ..inputs.narrative import Narrative, load_narrative
 from ..inputs.plan import Plan, load_plan
 from ..periods import Quarter
 from ..registry import Force, load_registry, validate_force
-from . import charts, comparison, explore, sections
+from . import comparison, explore, sections
 from .fragment import Fragment
 from . import statements as st
 from .provenance import Provenance, collect
@@ -186,6 +186,7 @@ def comparison_html(ctx: ReportContext) -> str:
 
 def comparison_section(ctx: ReportContext) -> tuple[str, dict[str, pd.DataFrame]]:
     """The comparison section's HTML and the frames behind it: force rates, rate history, R12 totals, YoY by type."""
+    from . import charts  # matplotlib: drawn in the notebooks' kernels, not where the context is computed
     frames: dict[str, pd.DataFrame] = {}
     end = ctx.quarter.end_month
     name = ctx.force.name
@@ -267,6 +268,7 @@ def comparison_section(ctx: ReportContext) -> tuple[str, dict[str, pd.DataFrame]
 
 def _national_block(ctx: ReportContext) -> dict | None:
     """Statements, table and the two charts of the rate comparison, from the latest period in the national table."""
+    from . import charts  # matplotlib: drawn in the notebooks' kernels, not where the context is computed
     nat = ctx.national
     group = comparison.total_group(nat)
     if group is None:
@@ -373,6 +375,7 @@ def priority_narrative(ctx: ReportContext, priority: int) -> Fragment:
 
 def scorecards(ctx: ReportContext, priority: int) -> Fragment:
     """Every scorecard of a priority: statements and a control chart per metric."""
+    from . import charts  # matplotlib: drawn in the notebooks' kernels, not where the context is computed
     p = ctx.plan.priority(priority)
     parts = []
     for sc in p.scorecards:
@@ -403,7 +406,7 @@ def scorecards(ctx: ReportContext, priority: int) -> Fragment:
 def comparison_panel(ctx: ReportContext, title: str, results: list[MetricResult]) -> str:
     """A scorecard drawn as one comparison chart and table: each measure's latest figure, its 95% interval where it
     has one, its comparators and the figure it is compared with, then its statements."""
-    from . import panel_charts, rag
+    from . import charts, panel_charts, rag
 
     fig = panel_charts.comparison_figure(results, f"{title}, {ctx.quarter.end_month.strftime('%b-%y')}")
     sources = sorted({SOURCE_LABELS[r.metric.source] for r in results})
@@ -472,7 +475,7 @@ PANEL_NOTE = ("Filled dot: this period; bar: its 95% interval (Wilson score); ho
 
 def _mean_median_html(ctx: ReportContext, r: MetricResult) -> str:
     """Priority response: monthly mean and median against the service level."""
-    from . import panel_charts
+    from . import charts, panel_charts
 
     median = ctx.data.kpi(r.metric.median_kpi, r.metric.area)
     median = median["value"].astype(float)
@@ -489,7 +492,7 @@ def governance(ctx: ReportContext) -> Fragment:
     html = sections.narrative_section("governance", ctx.plan.governance_title, ctx.narrative.governance,
                                       ctx.narrative, ctx.plan, ctx.quarter, ctx.force, new_page=False)
     if ctx.plan.governance is not None:
-        from . import panel_charts
+        from . import charts, panel_charts
 
         fig = panel_charts.governance_figure(ctx.plan.governance)
         html += sections.render("governance_figure.html.j2", figure=Markup(charts.figure_html(

@@ -106,8 +106,10 @@ def pdf_bytes(html_text: str, base_url: Path | None = None) -> bytes:
     """
     from weasyprint import HTML
 
+    from .columns import install
     from .fetcher import ReportOnlyFetcher
 
+    install()  # the score cards' balanced columns laid out at fewer trial heights, the same pages
     fetcher = ReportOnlyFetcher([base_url] if base_url else [])
     return HTML(string=html_text, base_url=str(base_url) if base_url else None, url_fetcher=fetcher).write_pdf()
 
