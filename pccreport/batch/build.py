@@ -27,22 +27,13 @@ from ..registry import validate_force
 from ..safefiles import time_bound
 from .builds import BUILDS, check_builds_dir, clean_stale_builds, link_target, remove_own
 from .locks import ForceQuarterLock, LockBusy
-from .manifest import BACK, FRONT, GOVERNANCE, MANIFEST, decide, fingerprint
+from .manifest import MANIFEST, NotebookRun, decide, fingerprint, notebook_runs
 
 log = logging.getLogger("pccreport")
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Imported by every notebook: loaded in each warm kernel while the build computes the context (kernel.py's preload).
 KERNEL_PRELOAD = ("pccreport.report", "pccreport.report.charts", "pccreport.report.panel_charts")
 KERNEL_START_TIMEOUT = 60  # WarmKernel's default start timeout
-
-
-@dataclass
-class NotebookRun:
-    """One notebook execution: which template, its output name and its extra parameters."""
-
-    template: str
-    output: str
-    params: dict = field(default_factory=dict)
 
 
 class NotebookFailed(PccReportError):
@@ -92,15 +83,6 @@ def _notebook_failure(name: str, exc: BaseException) -> NotebookFailed:
         return NotebookFailed(name, exc.exec_count, f"{exc.ename}: {exc.evalue}".splitlines()[0])
     lines = [ln for ln in str(exc).strip().splitlines() if ln.strip("- ")]
     return NotebookFailed(name, "", f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": "))
-
-
-def notebook_runs(plan: Plan) -> list[NotebookRun]:
-    """The notebooks of a report in order: front, one per priority, delivery & governance, back matter."""
-    runs = [NotebookRun(FRONT, FRONT)]
-    for p in plan.priorities:
-        runs.append(NotebookRun(p.notebook, f"{10 + p.id:02d}_priority_{p.id}.ipynb", {"priority": p.id}))
-    runs += [NotebookRun(GOVERNANCE, GOVERNANCE), NotebookRun(BACK, BACK)]
-    return runs
 
 
 def nav(plan: Plan) -> list[tuple[str, str]]:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..config import PACKAGE_ROOT, Paths
 from ..errors import InputError
 from ..hashing import sha256_file
 from ..safefiles import INGEST_SECONDS, check_regular, time_bound
+
+if TYPE_CHECKING:
+    from ..inputs.plan import Plan
 
 MANIFEST = "build-manifest.json"  # inside each build, so it is swapped in atomically with the report it describes
 
@@ -42,6 +46,24 @@ def input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None
     return {**force_input_files(paths, force, quarter), **shared, **{k: None for k in runs - set(shared)}}
 
 
+@dataclass
+class NotebookRun:
+    """One notebook execution: which template, its output name and its extra parameters."""
+
+    template: str
+    output: str
+    params: dict = field(default_factory=dict)
+
+
+def notebook_runs(plan: Plan) -> list[NotebookRun]:
+    """The notebooks of a report in order: front, one per priority, delivery & governance, back matter."""
+    runs = [NotebookRun(FRONT, FRONT)]
+    for p in plan.priorities:
+        runs.append(NotebookRun(p.notebook, f"{10 + p.id:02d}_priority_{p.id}.ipynb", {"priority": p.id}))
+    runs += [NotebookRun(GOVERNANCE, GOVERNANCE), NotebookRun(BACK, BACK)]
+    return runs
+
+
 def report_notebooks(paths: Paths, force: str) -> list[str]:
     """File names of the notebooks ``force``'s report runs: front, each priority's (as its plan names), governance
     and back matter. Any other notebook (the analyst's explore.ipynb, one only another force's plan names) is not an
@@ -53,7 +75,7 @@ def report_notebooks(paths: Paths, force: str) -> list[str]:
     except (InputError, OSError):
         # The build refuses this plan anyway; until it is mended every report notebook counts, so nothing is skipped.
         return sorted(p.name for p in paths.notebooks.glob("*.ipynb") if p.name != EXPLORE)
-    return sorted({FRONT, GOVERNANCE, BACK, *(p.notebook for p in plan.priorities)})
+    return sorted({run.template for run in notebook_runs(plan)})  # the build's own list, so the two cannot differ
 
 
 def force_input_files(paths: Paths, force: str, quarter: str) -> dict[str, Path | None]:
